@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import getpass
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Create a back-office operator (a staff account). Prompts for the password unless --password-file."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--username", required=True)
+        parser.add_argument("--email", required=True)
+        parser.add_argument("--password-file", help="Read the password from this file instead of prompting.")
+        parser.add_argument("--superuser", action="store_true", help="Grant every back-office permission.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from billing_center.accounts.services import operator_create
+        from billing_center.core.errors import ApplicationError
+
+        if options["password_file"]:
+            with open(options["password_file"], encoding="utf-8") as handle:
+                password = handle.read().strip()
+        else:
+            password = getpass.getpass("Password: ")
+            if password != getpass.getpass("Password (again): "):
+                raise CommandError("The passwords do not match.")
+        try:
+            account = operator_create(
+                username=options["username"],
+                email=options["email"],
+                password=password,
+                superuser=options["superuser"],
+            )
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(self.style.SUCCESS(f"Operator {account.username} created; log in at /backoffice/"))

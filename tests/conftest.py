@@ -1,0 +1,36 @@
+"""Test-wide set-up: an isolated data directory and outbox per worker, factories, helpers."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+
+# Before Django reads its settings: each pytest worker gets its own data dir, outbox file and cache
+# key prefix, so parallel workers (and a Redis shared with other runs) never see each other's state.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+_DATA_DIR = tempfile.mkdtemp(prefix=f"bc-test-{_WORKER}-")
+os.environ.setdefault("DATA_DIR", _DATA_DIR)
+os.environ["OUTBOX_PATH"] = os.path.join(_DATA_DIR, "outbox.jsonl")
+os.environ["CACHE_KEY_PREFIX"] = f"bc-test-{_WORKER}-{uuid.uuid4().hex[:8]}"
+os.environ.setdefault("EMAIL_BACKEND", "outbox")
+os.environ.setdefault("SMS_BACKEND", "outbox")
+
+import pytest  # noqa: E402
+
+pytest_plugins = ["tests.fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(settings, tmp_path):
+    """A fresh outbox and media directory for every test."""
+    settings.OUTBOX_PATH = tmp_path / "outbox.jsonl"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    yield
