@@ -1,0 +1,2 @@
+# Account Settings pages: profile, security, sessions, security log (engineer "settings").
+urlpatterns: list = []
