@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "billing_center.core"
     label = "core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from billing_center.core import checks  # noqa: F401  (registers the system checks)
