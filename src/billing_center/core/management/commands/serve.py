@@ -47,7 +47,13 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        self.stdout.write(f"Billing Center listening on http://{options['host']}:{options['port']}/")
+        base = f"http://{options['host']}:{options['port']}"
+        self.stdout.write(f"Billing Center: {base}/  (back office: {base}/backoffice/, API docs: {base}/api/v1/docs)")
+        if settings.OUTBOX_ENABLED:
+            self.stdout.write(
+                f"Emails and SMS (with one-time codes) go to the outbox: {base}/dev/outbox "
+                f"(JSON: {base}/dev/outbox.json; file: {settings.OUTBOX_PATH})"
+            )
         code = server.wait()
         for child in children:
             if child.poll() is None:
