@@ -200,6 +200,8 @@ SMS_BUDGET_PER_HOUR = env_int("SMS_BUDGET_PER_HOUR", 500, minimum=1)
 # Identifier changes (SPEC §3).
 IDENTIFIER_CHANGE_TTL_SECONDS = env_int("IDENTIFIER_CHANGE_TTL_SECONDS", 20 * 60, minimum=60)
 LOST_PHONE_DELAY_SECONDS = env_int("LOST_PHONE_DELAY_SECONDS", 24 * 3600, minimum=60)
+# After the lost-phone waiting period, how long the holder has to enter and verify the new phone.
+LOST_PHONE_COMPLETE_WINDOW_SECONDS = env_int("LOST_PHONE_COMPLETE_WINDOW_SECONDS", 24 * 3600, minimum=600)
 
 # --- Email, SMS, delivery --------------------------------------------------------------------------
 OUTBOX_PATH = Path(env_str("OUTBOX_PATH", str(DATA_DIR / "outbox.jsonl")))

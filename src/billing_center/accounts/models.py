@@ -98,6 +98,7 @@ class Account(AbstractBaseUser, PermissionsMixin):
         return self.created_at
 
 
+from billing_center.accounts.models_changes import IdentifierChange  # noqa: E402
 from billing_center.accounts.models_sessions import AccountSession  # noqa: E402
 
-__all__ = ["Account", "AccountManager", "AccountSession", "Language"]
+__all__ = ["Account", "AccountManager", "AccountSession", "IdentifierChange", "Language"]
