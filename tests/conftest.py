@@ -34,3 +34,15 @@ def _isolated_state(settings, tmp_path):
         },
     }
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings):
+    """Redis counters outlive a test (database ones roll back with it): start every test from zero."""
+    from billing_center.core.ratelimit import limits_clear_all_for_tests
+
+    if settings.RATE_LIMIT_STORE == "redis":
+        limits_clear_all_for_tests()
+    yield
+    if settings.RATE_LIMIT_STORE == "redis":
+        limits_clear_all_for_tests()

@@ -1,0 +1,235 @@
+"""A rate-limit and cooldown store shared by every process and node.
+
+Two stores with the same semantics, picked by ``settings.RATE_LIMIT_STORE``:
+
+- ``database``: one ``core.RateCounter`` row per key, changed by a single atomic upsert
+  (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``) so concurrent processes never lose a count, on
+  SQLite and PostgreSQL alike.
+- ``redis``: one hash per key, changed by a Lua script (Redis runs scripts atomically).
+
+Every counter is a *fixed window* that opens at the first hit and lasts ``window_seconds``; hits after
+the limit still count (so a client hammering a limit does not get a fresh window sooner). Window ends
+are computed from ``django.utils.timezone.now()`` (not from Redis TTLs) so both stores behave the same
+and tests can move time with time_machine; Redis TTLs only garbage-collect keys.
+
+In the database store the upsert joins the caller's transaction: a caller that rolls back also rolls
+back its hits. Callers that must keep a hit while failing (e.g. a refused request) raise *after* their
+atomic block.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+if TYPE_CHECKING:
+    import redis
+
+MAX_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class LimitResult:
+    allowed: bool
+    count: int
+    # Seconds until the current window ends (and the key is free again).
+    retry_after: int
+
+
+def limit_hit(key: str, *, limit: int, window_seconds: int) -> LimitResult:
+    """Count one hit on ``key``; allowed while the count in the live window is at most ``limit``."""
+    _check_key(key)
+    now = timezone.now()
+    count, window_ends_at = _store().hit(key, now=now, window_seconds=window_seconds)
+    return LimitResult(allowed=count <= limit, count=count, retry_after=_seconds_until(window_ends_at, now))
+
+
+def limit_count(key: str) -> int:
+    """The count in the live window of ``key``; 0 when there is none."""
+    _check_key(key)
+    state = _store().read(key)
+    if state is None or state[1] <= timezone.now():
+        return 0
+    return state[0]
+
+
+def limit_retry_after(key: str) -> int:
+    """Seconds until the live window of ``key`` ends; 0 when there is none."""
+    _check_key(key)
+    state = _store().read(key)
+    now = timezone.now()
+    if state is None or state[1] <= now:
+        return 0
+    return _seconds_until(state[1], now)
+
+
+def limit_reset(key: str) -> None:
+    _check_key(key)
+    _store().delete(key)
+
+
+def cooldown_acquire(key: str, *, seconds: int) -> int:
+    """Take the cooldown ``key`` for ``seconds``: 0 if taken now, else the seconds left on it.
+
+    A refused attempt does not extend the cooldown.
+    """
+    result = limit_hit(key, limit=1, window_seconds=seconds)
+    return 0 if result.allowed else result.retry_after
+
+
+def cooldown_remaining(key: str) -> int:
+    """Seconds left on the cooldown ``key`` (0 when free), without taking it."""
+    return limit_retry_after(key)
+
+
+def limits_clear_all_for_tests() -> None:
+    """Forget every counter of this process's store (tests only: Redis state outlives a test)."""
+    _store().clear_all()
+
+
+def _check_key(key: str) -> None:
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ValueError(f"Rate-limit keys are 1..{MAX_KEY_LENGTH} characters")
+
+
+def _seconds_until(moment: datetime, now: datetime) -> int:
+    return max(0, math.ceil((moment - now).total_seconds()))
+
+
+class _DatabaseStore:
+    def hit(self, key: str, *, now: datetime, window_seconds: int) -> tuple[int, datetime]:
+        from billing_center.core.models import RateCounter
+
+        table = connection.ops.quote_name(RateCounter._meta.db_table)
+        key_column = connection.ops.quote_name("key")
+        adapt = connection.ops.adapt_datetimefield_value
+        now_value = adapt(now)
+        # One statement, so the read-modify-write is atomic in every backend: a window that has ended
+        # restarts at 1, a live one counts up. Expressions on the right see the row before the update.
+        sql = (
+            f"INSERT INTO {table} ({key_column}, count, window_ends_at, created_at, updated_at) "  # noqa: S608
+            "VALUES (%s, 1, %s, %s, %s) "
+            f"ON CONFLICT ({key_column}) DO UPDATE SET "
+            f"count = CASE WHEN {table}.window_ends_at <= %s THEN 1 ELSE {table}.count + 1 END, "
+            f"window_ends_at = CASE WHEN {table}.window_ends_at <= %s "
+            f"THEN excluded.window_ends_at ELSE {table}.window_ends_at END, "
+            "updated_at = excluded.updated_at "
+            "RETURNING count, window_ends_at"
+        )
+        params = [key, adapt(now + timedelta(seconds=window_seconds)), now_value, now_value, now_value, now_value]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            count, window_ends_at = cursor.fetchone()
+        return int(count), _as_aware(window_ends_at)
+
+    def read(self, key: str) -> tuple[int, datetime] | None:
+        from billing_center.core.models import RateCounter
+
+        row = RateCounter.objects.filter(key=key).values_list("count", "window_ends_at").first()
+        return None if row is None else (row[0], row[1])
+
+    def delete(self, key: str) -> None:
+        from billing_center.core.models import RateCounter
+
+        RateCounter.objects.filter(key=key).delete()
+
+    def clear_all(self) -> None:
+        from billing_center.core.models import RateCounter
+
+        RateCounter.objects.all().delete()
+
+
+def _as_aware(value: Any) -> datetime:
+    if isinstance(value, str):  # SQLite returns the stored text
+        parsed = parse_datetime(value)
+        if parsed is None:
+            raise ValueError(f"Unreadable datetime from the rate-limit table: {value!r}")
+        value = parsed
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+# KEYS[1]: the hash; ARGV: now (ms since epoch), window (ms). Returns {count, window end (ms)}.
+_HIT_SCRIPT = """
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local state = redis.call('HMGET', KEYS[1], 'c', 'e')
+local count = tonumber(state[1])
+local ends = tonumber(state[2])
+if (not count) or (not ends) or ends <= now then
+  count = 1
+  ends = now + window
+else
+  count = count + 1
+end
+redis.call('HSET', KEYS[1], 'c', count, 'e', ends)
+redis.call('PEXPIRE', KEYS[1], math.max(ends - now, 1) + 60000)
+return {count, ends}
+"""
+
+
+class _RedisStore:
+    def __init__(self, url: str, prefix: str) -> None:
+        import redis as redis_lib
+
+        self.client: redis.Redis = redis_lib.Redis.from_url(url)
+        self.prefix = f"{prefix}:rl:"
+        self.hit_script = self.client.register_script(_HIT_SCRIPT)
+
+    def _key(self, key: str) -> str:
+        return self.prefix + key
+
+    def hit(self, key: str, *, now: datetime, window_seconds: int) -> tuple[int, datetime]:
+        count, ends_ms = self.hit_script(keys=[self._key(key)], args=[_ms(now), window_seconds * 1000])
+        return int(count), datetime.fromtimestamp(int(ends_ms) / 1000, tz=UTC)
+
+    def read(self, key: str) -> tuple[int, datetime] | None:
+        count, ends_ms = self.client.hmget(self._key(key), ["c", "e"])
+        if count is None or ends_ms is None:
+            return None
+        return int(count), datetime.fromtimestamp(int(ends_ms) / 1000, tz=UTC)
+
+    def delete(self, key: str) -> None:
+        self.client.delete(self._key(key))
+
+    def clear_all(self) -> None:
+        batch: list[Any] = []
+        for name in self.client.scan_iter(match=self.prefix + "*", count=500):
+            batch.append(name)
+            if len(batch) >= 500:
+                self.client.delete(*batch)
+                batch = []
+        if batch:
+            self.client.delete(*batch)
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _store() -> _DatabaseStore | _RedisStore:
+    if settings.RATE_LIMIT_STORE == "redis":
+        return _redis_store(settings.REDIS_URL, _key_prefix())
+    return _DATABASE_STORE
+
+
+def _key_prefix() -> str:
+    prefix = settings.CACHES.get("default", {}).get("KEY_PREFIX")
+    return str(prefix) if prefix else "bc"
+
+
+@lru_cache(maxsize=4)
+def _redis_store(url: str, prefix: str) -> _RedisStore:
+    return _RedisStore(url, prefix)
+
+
+_DATABASE_STORE = _DatabaseStore()
