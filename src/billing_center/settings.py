@@ -183,6 +183,8 @@ LOGIN_PAIR_BLOCK_AFTER = env_int("LOGIN_PAIR_BLOCK_AFTER", 10, minimum=2)
 LOGIN_PAIR_BLOCK_SECONDS = env_int("LOGIN_PAIR_BLOCK_SECONDS", 15 * 60, minimum=60)
 LOGIN_PER_IP_PER_MINUTE = env_int("LOGIN_PER_IP_PER_MINUTE", 30, minimum=1)
 LOGIN_ACCOUNT_UNLOCK_AFTER = env_int("LOGIN_ACCOUNT_UNLOCK_AFTER", 100, minimum=10)
+# Failures of one (identifier, IP) pair are counted in a window that opens at the first failure.
+LOGIN_PAIR_FAILURE_WINDOW_SECONDS = env_int("LOGIN_PAIR_FAILURE_WINDOW_SECONDS", 3600, minimum=60)
 
 # One-time codes (SPEC §2).
 CODE_TTL_SECONDS = env_int("CODE_TTL_SECONDS", 10 * 60, minimum=60)
