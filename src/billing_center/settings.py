@@ -246,10 +246,15 @@ ALIYUN_SMS_ACCESS_KEY_ID = env_str("ALIYUN_SMS_ACCESS_KEY_ID")
 ALIYUN_SMS_ACCESS_KEY_SECRET = env_secret("ALIYUN_SMS_ACCESS_KEY_SECRET")
 ALIYUN_SMS_SIGN_NAME = env_str("ALIYUN_SMS_SIGN_NAME")
 ALIYUN_SMS_TEMPLATE_CODE = env_str("ALIYUN_SMS_TEMPLATE_CODE")
+# Template for SMS notices without a code (e.g. "your phone number was changed"); optional.
+ALIYUN_SMS_NOTICE_TEMPLATE_CODE = env_str("ALIYUN_SMS_NOTICE_TEMPLATE_CODE")
 SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10, minimum=1)
 
 DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 8, minimum=1)
 DELIVERY_RETRY_BASE_SECONDS = env_int("DELIVERY_RETRY_BASE_SECONDS", 15, minimum=1)
+# The first attempt runs right after the request's commit, so it gets a shorter timeout than retries.
+DELIVERY_FIRST_ATTEMPT_TIMEOUT = env_int("DELIVERY_FIRST_ATTEMPT_TIMEOUT", 5, minimum=1)
+DELIVERY_RETRY_MAX_SECONDS = env_int("DELIVERY_RETRY_MAX_SECONDS", 3600, minimum=1)
 # The server runs the delivery retry loop in a background thread unless a separate worker does it.
 DELIVERY_WORKER_IN_SERVER = env_bool("DELIVERY_WORKER_IN_SERVER", True)
 
