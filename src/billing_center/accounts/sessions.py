@@ -110,7 +110,7 @@ def sessions_end_others(
     sessions = AccountSession.objects.filter(account=account)
     if keep_session_key:
         sessions = sessions.exclude(session_key=keep_session_key)
-    ended, _ = sessions.delete()
+    ended = sessions.delete()[0]
     if meta is not None and ended:
         audit_record(event="sessions.ended", account=account, meta=meta, detail={"count": ended})
     return ended
@@ -119,7 +119,7 @@ def sessions_end_others(
 def session_end(*, account: Account, session_key: str, meta: RequestMeta | None = None) -> None:
     """End one session of ``account``. A key that is not one of the account's raises NotFound, exactly
     like a key that does not exist."""
-    ended, _ = AccountSession.objects.filter(account=account, session_key=session_key).delete()
+    ended = AccountSession.objects.filter(account=account, session_key=session_key).delete()[0]
     if not ended:
         raise NotFound(_("That session does not exist."), code="session_not_found")
     if meta is not None:
