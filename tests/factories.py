@@ -26,3 +26,34 @@ class AccountFactory(factory.django.DjangoModelFactory):
             obj.set_password(extracted or DEFAULT_PASSWORD)
         if create:
             obj.save(update_fields=["password"])
+
+
+# --- contracts (engineer "contracts") ----------------------------------------------------------------
+def _days_from_today(days: int):  # type: ignore[no-untyped-def]
+    def value() -> object:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        return timezone.localdate() + timedelta(days=days)
+
+    return value
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    """An issued contract that is active today (signed 30 days ago, runs a year)."""
+
+    class Meta:
+        model = "contracts.Contract"
+
+    account = factory.SubFactory(AccountFactory)
+    number = factory.Sequence(lambda n: f"BC-{n:06d}")
+    title = factory.Sequence(lambda n: f"Observability Platform Order {n}")
+    type = "order"
+    currency = "CNY"
+    amount = factory.LazyFunction(lambda: __import__("decimal").Decimal("12800.00"))
+    signed_on = factory.LazyFunction(_days_from_today(-30))
+    starts_on = factory.LazyAttribute(lambda o: o.signed_on)
+    ends_on = factory.LazyFunction(_days_from_today(334))
+    staff_status = "issued"
+    terminated_on = None
