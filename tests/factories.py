@@ -31,13 +31,19 @@ class AccountFactory(factory.django.DjangoModelFactory):
 # --- contracts (engineer "contracts") ----------------------------------------------------------------
 def _days_from_today(days: int):  # type: ignore[no-untyped-def]
     def value() -> object:
-        from datetime import timedelta
+        import datetime
 
         from django.utils import timezone
 
-        return timezone.localdate() + timedelta(days=days)
+        return timezone.localdate() + datetime.timedelta(days=days)
 
     return value
+
+
+def _decimal(text: str) -> object:
+    import decimal
+
+    return decimal.Decimal(text)
 
 
 class ContractFactory(factory.django.DjangoModelFactory):
@@ -51,7 +57,7 @@ class ContractFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Observability Platform Order {n}")
     type = "order"
     currency = "CNY"
-    amount = factory.LazyFunction(lambda: __import__("decimal").Decimal("12800.00"))
+    amount = factory.LazyFunction(lambda: _decimal("12800.00"))
     signed_on = factory.LazyFunction(_days_from_today(-30))
     starts_on = factory.LazyAttribute(lambda o: o.signed_on)
     ends_on = factory.LazyFunction(_days_from_today(334))
