@@ -119,10 +119,12 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _mount_routers() -> None:
     from billing_center.accounts.api import account_router, auth_router
+    from billing_center.accounts.api_settings import settings_router
     from billing_center.contracts.api import router as contracts_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/account", account_router)
+    api.add_router("/account", settings_router)
     api.add_router("/contracts", contracts_router)
 
 

@@ -1,0 +1,115 @@
+"""Password change and "set password" for password-less accounts (SPEC §3 Password)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing_center.accounts import notices_settings as notices
+from billing_center.accounts.models import Account
+from billing_center.accounts.passwords import normalize_password
+from billing_center.accounts.sessions import sessions_end_others
+from billing_center.audit.services import RequestMeta, audit_record
+from billing_center.core.errors import Conflict, RateLimited, ReauthenticationRequired, ValidationFailed
+from billing_center.core.ratelimit import limit_hit, limit_reset
+from billing_center.verification import services as codes
+
+# Wrong "current password" tries per account and hour: a stolen session must not become a password oracle.
+CURRENT_PASSWORD_TRIES_PER_HOUR = 10
+
+
+def password_change(
+    *,
+    account: Account,
+    current_password: str,
+    new_password: str,
+    keep_session_key: str | None,
+    meta: RequestMeta,
+) -> Account:
+    """Change the password: the current one is required and the new one must differ and pass the policy.
+    Other sessions end, outstanding codes are voided, the login email gets a notice. The caller rotates
+    the current session (``update_session_auth_hash``)."""
+    if not account.has_usable_password():
+        raise Conflict(_("This account has no password yet. Set one instead."), code="no_password")
+    _check_current_password(account, current_password, meta)
+    if account.check_password(new_password):
+        raise ValidationFailed(
+            _("The new password must differ from the current one."),
+            field="new_password",
+            code="password_unchanged",
+        )
+    return _store_password(account, new_password, was_set=False, keep_session_key=keep_session_key, meta=meta)
+
+
+def password_set(
+    *,
+    account: Account,
+    new_password: str,
+    reauthenticated: bool,
+    keep_session_key: str | None,
+    meta: RequestMeta,
+) -> Account:
+    """First password of a password-less account, allowed only right after re-authentication by code."""
+    if account.has_usable_password():
+        raise Conflict(_("This account already has a password. Change it instead."), code="has_password")
+    if not reauthenticated:
+        raise ReauthenticationRequired(_("Confirm it is you with a code before setting a password."))
+    return _store_password(account, new_password, was_set=True, keep_session_key=keep_session_key, meta=meta)
+
+
+def _check_current_password(account: Account, current_password: str, meta: RequestMeta) -> None:
+    key = f"password-change:{account.pk}"
+    if account.check_password(current_password):
+        limit_reset(key)
+        return
+    result = limit_hit(key, limit=CURRENT_PASSWORD_TRIES_PER_HOUR, window_seconds=3600)
+    audit_record(event="password.change_failed", account=account, meta=meta)
+    if not result.allowed:
+        raise RateLimited(
+            _("Too many wrong passwords. Try again later."),
+            code="rate_limited",
+            retry_after=result.retry_after,
+        )
+    raise ValidationFailed(
+        _("The current password is not correct."), field="current_password", code="wrong_password"
+    )
+
+
+def _validate_policy(account: Account, new_password: str) -> None:
+    try:
+        validate_password(normalize_password(new_password), user=account)
+    except ValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), field="new_password", code="password_policy") from exc
+
+
+@transaction.atomic
+def _store_password(
+    account: Account, new_password: str, *, was_set: bool, keep_session_key: str | None, meta: RequestMeta
+) -> Account:
+    _validate_policy(account, new_password)
+    locked = Account.objects.select_for_update().get(pk=account.pk)
+    locked.set_password(new_password)
+    locked.save(update_fields=["password", "updated_at"])
+    account.password = locked.password
+    codes.codes_void(account=account)
+    if account.email:
+        codes.codes_void(target=account.email)
+    if account.phone:
+        codes.codes_void(target=account.phone)
+    audit_record(event="password.set" if was_set else "password.changed", account=account, meta=meta)
+    moment = timezone.now()
+
+    def after_commit() -> None:
+        sessions_end_others(account=account, keep_session_key=keep_session_key, meta=meta)
+        subject, body = notices.password_changed_email(
+            language=account.language, username=account.username, was_set=was_set, meta=meta, moment=moment
+        )
+        codes.notice_send(
+            channel="email", target=account.email, subject=subject, body=body, account=account, meta=meta
+        )
+
+    transaction.on_commit(after_commit)
+    return account
