@@ -6,6 +6,7 @@ import re
 import unicodedata
 from typing import Any
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -66,7 +67,19 @@ def context_words(user: Any) -> set[str]:
     email = getattr(user, "email", "") or ""
     if "@" in email:
         words.add(email.split("@", 1)[0].casefold())
-    phone_digits = re.sub(r"\D", "", getattr(user, "phone", "") or "")
-    if phone_digits:
-        words.add(phone_digits[-11:])
+    words.update(_phone_words(getattr(user, "phone", "") or ""))
     return {word for word in words if len(word) >= MIN_CONTEXT_WORD}
+
+
+def _phone_words(phone: str) -> set[str]:
+    """The phone's digits with and without the country code (a password holding either is refused)."""
+    digits = re.sub(r"\D", "", phone)
+    if not digits:
+        return set()
+    words = {digits}
+    try:
+        number = phonenumbers.parse(phone, None if phone.startswith("+") else "CN")
+        words.add(str(number.national_number))
+    except phonenumbers.NumberParseException:
+        words.add(digits[-11:])
+    return words
