@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import connection
@@ -193,7 +193,7 @@ class _RedisStore:
         return int(count), datetime.fromtimestamp(int(ends_ms) / 1000, tz=UTC)
 
     def read(self, key: str) -> tuple[int, datetime] | None:
-        count, ends_ms = self.client.hmget(self._key(key), ["c", "e"])
+        count, ends_ms = cast("list[Any]", self.client.hmget(self._key(key), ["c", "e"]))
         if count is None or ends_ms is None:
             return None
         return int(count), datetime.fromtimestamp(int(ends_ms) / 1000, tz=UTC)

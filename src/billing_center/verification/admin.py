@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from billing_center.verification.models import Delivery, OneTimeCode
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    # Never the payload: it holds the message (and a code) until it is sent.
+    fields = (
+        "channel", "to", "purpose", "account", "status", "attempts", "next_attempt_at", "last_error",
+        "sent_at", "created_at", "updated_at",
+    )
+    list_display = ("created_at", "channel", "to", "purpose", "status", "attempts", "sent_at")
+    list_filter = ("status", "channel", "purpose")
+    search_fields = ("to", "account__username")
+    date_hierarchy = "created_at"
+    list_select_related = ("account",)
+
+
+@admin.register(OneTimeCode)
+class OneTimeCodeAdmin(ReadOnlyAdmin):
+    # Never the HMAC: it would allow an offline search of the code space by anyone holding the key.
+    fields = (
+        "account", "purpose", "channel", "target", "flow", "expires_at", "attempts", "used_at", "voided_at",
+        "is_decoy", "delivery", "created_at",
+    )
+    list_display = ("created_at", "purpose", "channel", "target", "account", "attempts", "used_at", "voided_at")
+    list_filter = ("purpose", "channel", "is_decoy")
+    search_fields = ("target", "account__username")
+    date_hierarchy = "created_at"
+    list_select_related = ("account",)
