@@ -20,9 +20,11 @@ def outbox_messages(to: str | None = None) -> list[dict[str, Any]]:
 
 
 def latest_code(to: str) -> str:
-    """The 6-digit code of the newest message to ``to`` that holds one."""
-    for message in outbox_messages(to):
-        found = _CODE.search(message["body"])
-        if found:
-            return found.group(1)
-    raise AssertionError(f"No code in the outbox for {to!r}")
+    """The 6-digit code in the newest message to ``to`` (fails if that message holds no code)."""
+    messages = outbox_messages(to)
+    if not messages:
+        raise AssertionError(f"No message in the outbox for {to!r}")
+    found = _CODE.search(messages[0]["body"])
+    if found is None:
+        raise AssertionError(f"The newest message to {to!r} holds no code: {messages[0]['subject']!r}")
+    return found.group(1)
