@@ -93,28 +93,27 @@ def _redis_forget(url: str, prefix: str) -> None:
 @contextmanager
 def server_process(env: dict[str, str], port: int) -> Iterator[str]:
     """One granian WSGI server (one worker) on 127.0.0.1:``port``; yields its base URL."""
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
-            "--port", str(port), "--workers", "1", "--no-ws", "billing_center.wsgi:application",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base_url, process, log)
-        yield base_url
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
+                "--port", str(port), "--workers", "1", "--no-ws", "billing_center.wsgi:application",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base_url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        log.close()
+            _wait_healthy(base_url, process, log)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
 
 
 def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], log: object) -> None:
