@@ -25,6 +25,10 @@ pytest_plugins = ["tests.fixtures"]
 def _isolated_state(settings, tmp_path):
     """A fresh outbox and media directory for every test."""
     settings.OUTBOX_PATH = tmp_path / "outbox.jsonl"
+    # pytest-django forces the locmem email backend; the configured one is the outbox (tests.outbox reads it).
+    settings.EMAIL_BACKEND = settings.EMAIL_BACKEND.replace(
+        "django.core.mail.backends.locmem.EmailBackend", "billing_center.verification.channels.email.OutboxEmailBackend"
+    )
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
