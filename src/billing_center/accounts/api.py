@@ -1,37 +1,196 @@
-"""Accounts API: /api/v1/auth/* (sign-up, login, codes, reset, re-auth, logout) and /api/v1/account/*."""
+"""Accounts API: /api/v1/auth/* (sign-up, login, codes, reset, re-auth, logout) and /api/v1/account/*.
+
+Thin: parse, call one service, start or end the session, answer. Rules live in ``accounts.services``.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Router, Schema
+from datetime import timedelta
 
-from billing_center.api import HolderSession, holder
+from django.conf import settings
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router
+from ninja.responses import Status
+
+from billing_center.accounts import services
+from billing_center.accounts.schemas import (
+    AcceptedOut,
+    CodeSentOut,
+    CsrfOut,
+    IdentifierIn,
+    LoginCodeIn,
+    LoginIn,
+    MeOut,
+    PasswordResetIn,
+    ProblemOut,
+    ReauthIn,
+    ReauthOut,
+    SignupCodeIn,
+    SignupIn,
+)
+from billing_center.accounts.sessions import session_login, session_logout, session_mark_reauthenticated
+from billing_center.api import CsrfProtected, HolderSession, holder
+from billing_center.audit.services import RequestMeta
+from billing_center.verification.services import CodeSent
 
 auth_router = Router(tags=["auth"])
 account_router = Router(tags=["account"], auth=HolderSession())
 
+PRE_LOGIN = CsrfProtected()
+ERRORS = {400: ProblemOut, 403: ProblemOut, 422: ProblemOut, 429: ProblemOut}
 
-class MeOut(Schema):
-    id: int
-    username: str
-    email_masked: str
-    phone_masked: str | None
-    enterprise_name: str
-    language: str
-    has_password: bool
+
+def _meta(request: HttpRequest) -> RequestMeta:
+    return RequestMeta.from_request(request)
+
+
+def _language(request: HttpRequest, asked: str | None) -> str:
+    return asked or getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
+
+
+def _code_sent(sent: CodeSent) -> CodeSentOut:
+    return CodeSentOut(
+        target_masked=sent.target_masked,
+        expires_at=sent.expires_at,
+        resend_available_at=sent.resend_available_at,
+        delivery=sent.delivery,
+    )
+
+
+def _accepted() -> AcceptedOut:
+    return AcceptedOut(detail=_("If an account matches, a code is on its way to its verified address."))
+
+
+@auth_router.get("/csrf", response=CsrfOut, summary="Set the CSRF cookie and return its token")
+def csrf(request: HttpRequest) -> CsrfOut:
+    return CsrfOut(csrf_token=get_token(request))
+
+
+@auth_router.post(
+    "/signup/codes",
+    auth=PRE_LOGIN,
+    response={202: CodeSentOut, **ERRORS},
+    summary="Send a sign-up code to an email or mobile number",
+    description="The answer is the same whether or not the address already has an account; such an "
+    "address receives a notice instead of a code.",
+)
+def signup_codes(request: HttpRequest, body: SignupCodeIn) -> Status[CodeSentOut]:
+    sent = services.signup_code_request(
+        channel=body.channel,
+        target=body.target,
+        language=_language(request, body.language),
+        meta=_meta(request),
+    )
+    return Status(202, _code_sent(sent))
+
+
+@auth_router.post(
+    "/signup", auth=PRE_LOGIN, response={201: MeOut, **ERRORS}, summary="Create an account and log in"
+)
+def signup(request: HttpRequest, body: SignupIn) -> Status[MeOut]:
+    account = services.account_signup(**body.dict(), meta=_meta(request))
+    session_login(request, account, method="signup")
+    return Status(201, MeOut.of(account))
+
+
+@auth_router.post(
+    "/login",
+    auth=PRE_LOGIN,
+    response={200: MeOut, **ERRORS},
+    summary="Log in with username, email or phone and password",
+    description="Throttled per (identifier, IP) and per IP; a 429 carries Retry-After.",
+)
+def login(request: HttpRequest, body: LoginIn) -> MeOut:
+    account = services.login_with_password(
+        identifier=body.identifier, password=body.password, meta=_meta(request)
+    )
+    session_login(request, account, method="password")
+    return MeOut.of(account)
+
+
+@auth_router.post(
+    "/login/codes",
+    auth=PRE_LOGIN,
+    response={202: AcceptedOut, **ERRORS},
+    summary="Send a login code to the verified email or phone of an identifier",
+)
+def login_codes(request: HttpRequest, body: IdentifierIn) -> Status[AcceptedOut]:
+    services.login_code_request(
+        identifier=body.identifier, language=_language(request, body.language), meta=_meta(request)
+    )
+    return Status(202, _accepted())
+
+
+@auth_router.post(
+    "/login/code", auth=PRE_LOGIN, response={200: MeOut, **ERRORS}, summary="Log in with a code"
+)
+def login_code(request: HttpRequest, body: LoginCodeIn) -> MeOut:
+    account = services.login_with_code(identifier=body.identifier, code=body.code, meta=_meta(request))
+    session_login(request, account, method="code")
+    return MeOut.of(account)
+
+
+@auth_router.post(
+    "/password-reset/codes",
+    auth=PRE_LOGIN,
+    response={202: AcceptedOut, **ERRORS},
+    summary="Send a password-reset code to the verified email or phone of an identifier",
+)
+def password_reset_codes(request: HttpRequest, body: IdentifierIn) -> Status[AcceptedOut]:
+    services.password_reset_code_request(
+        identifier=body.identifier, language=_language(request, body.language), meta=_meta(request)
+    )
+    return Status(202, _accepted())
+
+
+@auth_router.post(
+    "/password-reset",
+    auth=PRE_LOGIN,
+    response={204: None, **ERRORS},
+    summary="Set a new password with a reset code (ends every session)",
+)
+def password_reset(request: HttpRequest, body: PasswordResetIn) -> Status[None]:
+    services.password_reset(
+        identifier=body.identifier, code=body.code, new_password=body.new_password, meta=_meta(request)
+    )
+    return Status(204, None)
+
+
+@auth_router.post(
+    "/reauthenticate/codes",
+    auth=HolderSession(),
+    response={202: CodeSentOut, **ERRORS},
+    summary="Send a re-authentication code to the login email",
+)
+def reauthenticate_codes(request: HttpRequest) -> Status[CodeSentOut]:
+    sent = services.reauth_code_request(account=holder(request), meta=_meta(request))
+    return Status(202, _code_sent(sent))
+
+
+@auth_router.post(
+    "/reauthenticate",
+    auth=HolderSession(),
+    response={200: ReauthOut, **ERRORS},
+    summary="Confirm the holder again with the password or a code",
+    description="Sensitive changes need a re-authentication within the last REAUTH_WINDOW_SECONDS.",
+)
+def reauthenticate(request: HttpRequest, body: ReauthIn) -> ReauthOut:
+    services.reauthenticate(
+        account=holder(request), password=body.password, code=body.code, meta=_meta(request)
+    )
+    session_mark_reauthenticated(request)
+    return ReauthOut(reauthenticated_until=timezone.now() + timedelta(seconds=settings.REAUTH_WINDOW_SECONDS))
+
+
+@auth_router.post("/logout", auth=PRE_LOGIN, response={204: None, 403: ProblemOut}, summary="Log out")
+def logout(request: HttpRequest) -> Status[None]:
+    session_logout(request)
+    return Status(204, None)
 
 
 @account_router.get("/me", response=MeOut, summary="The logged-in account")
 def me(request: HttpRequest) -> MeOut:
-    from billing_center.core.masking import mask_email, mask_phone
-
-    account = holder(request)
-    return MeOut(
-        id=account.id,
-        username=account.username,
-        email_masked=mask_email(account.email),
-        phone_masked=mask_phone(account.phone) if account.phone else None,
-        enterprise_name=account.enterprise_name,
-        language=account.language,
-        has_password=account.has_usable_password(),
-    )
+    return MeOut.of(holder(request))

@@ -1,27 +1,31 @@
-"""Authenticate by username, email or verified phone. Throttling lives in the login service."""
+"""Authenticate by username, email or verified phone through the login service, so every password
+login (console, API and the back office's login form) is throttled and audited the same way."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
-from billing_center.accounts.selectors import account_by_identifier
+from billing_center.audit.services import SYSTEM, RequestMeta
+from billing_center.core.errors import ApplicationError
 
 
 class IdentifierBackend(ModelBackend):
     def authenticate(  # type: ignore[override]
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> Any:
+        from billing_center.accounts.services_login import login_with_password
+
         if not username or password is None:
             return None
-        account = account_by_identifier(username)
-        if account is None:
-            # Same cost as a real check, so timing does not tell unknown identifiers apart.
-            get_user_model()().set_password(password)
+        meta = RequestMeta.from_request(request) if request is not None else SYSTEM
+        try:
+            return login_with_password(identifier=username, password=password, meta=meta)
+        except ApplicationError:
             return None
-        if account.check_password(password) and self.user_can_authenticate(account):
-            return account
-        return None

@@ -83,3 +83,18 @@ def _phone_words(phone: str) -> set[str]:
     except phonenumbers.NumberParseException:
         words.add(digits[-11:])
     return words
+
+
+def password_check_policy(password: str, *, context: Any, field: str = "password") -> str:
+    """The NFKC form of ``password`` if every configured validator accepts it; ``context`` (an account,
+    saved or not) supplies the context words. Raises ValidationFailed on ``field`` otherwise."""
+    from django.contrib.auth.password_validation import validate_password
+
+    from billing_center.core.errors import ValidationFailed
+
+    normalized = normalize_password(password)
+    try:
+        validate_password(normalized, user=context)
+    except ValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), field=field, code="password_rejected") from exc
+    return normalized

@@ -1,0 +1,323 @@
+"""Sign-up (SPEC §1), operators and operator-only account flags.
+
+Login, login by code, forgot password and re-authentication live in ``services_login`` and are
+re-exported here, so callers import every account service from this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from billing_center.accounts.identifiers import normalize_email, normalize_phone, normalize_username
+from billing_center.accounts.models import Account, AccountSession, Language
+from billing_center.accounts.passwords import password_check_policy
+from billing_center.accounts.services_login import (
+    CHANNEL_EMAIL,
+    CHANNEL_SMS,
+    decoy_render,
+    language_or_default,
+    login_code_request,
+    login_failed_error,
+    login_with_code,
+    login_with_password,
+    password_reset,
+    password_reset_code_request,
+    reauth_code_request,
+    reauthenticate,
+)
+from billing_center.audit.services import SYSTEM, RequestMeta, audit_record
+from billing_center.core.errors import ValidationFailed
+from billing_center.core.masking import mask_email, mask_phone
+from billing_center.verification import services as codes
+from billing_center.verification.services import CodeSent
+
+__all__ = [
+    "account_flags_update",
+    "account_signup",
+    "login_code_request",
+    "login_failed_error",
+    "login_with_code",
+    "login_with_password",
+    "operator_create",
+    "password_check_policy",
+    "password_reset",
+    "password_reset_code_request",
+    "reauth_code_request",
+    "reauthenticate",
+    "signup_code_request",
+]
+
+PURPOSE_SIGNUP = {CHANNEL_EMAIL: "signup_email", CHANNEL_SMS: "signup_phone"}
+MAX_LENGTHS = {"enterprise_name": 100, "introduction": 500, "contact_name": 50}
+DECOY_SIGNUP_TAKEN = (
+    gettext_lazy("Billing Center: someone tried to register with your address"),
+    gettext_lazy(
+        "Someone tried to create a Billing Center account with this address, which already has an "
+        "account. If it was you, log in or reset your password instead. Otherwise ignore this message."
+    ),
+    gettext_lazy("Billing Center: this number already has an account. Log in instead."),
+)
+
+
+def verification_failed_error(field: str = "email_code") -> ValidationFailed:
+    return ValidationFailed(
+        _("The verification failed. Request a new code and try again."),
+        code="verification_failed",
+        field=field,
+    )
+
+
+# --- sign-up ---------------------------------------------------------------------------------------
+
+
+def signup_code_request(*, channel: str, target: str, language: str, meta: RequestMeta) -> CodeSent:
+    """A sign-up code to an email (channel "email") or mobile number ("sms"). An address that already
+    belongs to an account gets a notice instead; the answer is the same."""
+    if channel == CHANNEL_EMAIL:
+        normalized = normalize_email(target)
+        taken = Account.objects.filter(email__iexact=normalized).exists()
+    elif channel == CHANNEL_SMS:
+        normalized = normalize_phone(target)
+        taken = Account.objects.filter(phone=normalized).exists()
+    else:
+        raise ValidationFailed(_("Choose email or SMS."), field="channel", code="invalid_channel")
+    language = language_or_default(language)
+    decoy = decoy_render(DECOY_SIGNUP_TAKEN, channel=channel, language=language) if taken else None
+    return codes.code_send(
+        purpose=PURPOSE_SIGNUP[channel],
+        channel=channel,
+        target=normalized,
+        meta=meta,
+        language=language,
+        decoy_notice=decoy,
+    )
+
+
+@dataclass(frozen=True)
+class _SignupData:
+    username: str
+    email: str
+    phone: str | None
+    enterprise_name: str
+    industry: str
+    region: str
+    introduction: str
+    contact_name: str
+    language: str
+
+
+def _clean_text(value: str, *, field: str, required: bool = False, keep_lines: bool = False) -> str:
+    text = (value or "").strip() if keep_lines else " ".join((value or "").split())
+    if required and not text:
+        raise ValidationFailed(_("This field is required."), field=field, code="required")
+    limit = MAX_LENGTHS.get(field)
+    if limit is not None and len(text) > limit:
+        raise ValidationFailed(
+            _("Use at most %(max)d characters.") % {"max": limit}, field=field, code="too_long"
+        )
+    return text
+
+
+def _clean_choice(value: str, *, field: str, allowed: list[str]) -> str:
+    text = (value or "").strip()
+    if text and text not in allowed:
+        raise ValidationFailed(_("Choose one of the listed values."), field=field, code="invalid_choice")
+    return text
+
+
+def _signup_clean(
+    *,
+    username: str,
+    email: str,
+    phone: str | None,
+    enterprise_name: str,
+    industry: str,
+    region: str,
+    introduction: str,
+    contact_name: str,
+    language: str,
+) -> _SignupData:
+    clean_username = normalize_username(username)
+    if Account.objects.filter(username__iexact=clean_username).exists():
+        # Usernames are public by nature (SPEC §1), so a collision may be reported.
+        raise ValidationFailed(_("This username is taken."), field="username", code="username_taken")
+    if language and language.strip().lower() not in Language.values:
+        raise ValidationFailed(_("Choose a supported language."), field="language", code="invalid_language")
+    return _SignupData(
+        username=clean_username,
+        email=normalize_email(email),
+        phone=normalize_phone(phone) if phone and phone.strip() else None,
+        enterprise_name=_clean_text(enterprise_name, field="enterprise_name", required=True),
+        industry=_clean_choice(industry, field="industry", allowed=settings.INDUSTRIES),
+        region=_clean_choice(region, field="region", allowed=settings.REGIONS),
+        introduction=_clean_text(introduction, field="introduction", keep_lines=True),
+        contact_name=_clean_text(contact_name, field="contact_name"),
+        language=language_or_default(language),
+    )
+
+
+def account_signup(
+    *,
+    username: str,
+    password: str,
+    email: str,
+    email_code: str,
+    phone: str | None = None,
+    phone_code: str | None = None,
+    enterprise_name: str,
+    industry: str = "",
+    region: str = "",
+    introduction: str = "",
+    contact_name: str = "",
+    language: str = "en",
+    accept_terms: bool,
+    meta: RequestMeta,
+) -> Account:
+    """Create an account after checking every field and the sign-up codes (SPEC §1 Sign-up)."""
+    if not accept_terms:
+        raise ValidationFailed(
+            _("Accept the terms to continue."), field="accept_terms", code="terms_required"
+        )
+    data = _signup_clean(
+        username=username,
+        email=email,
+        phone=phone,
+        enterprise_name=enterprise_name,
+        industry=industry,
+        region=region,
+        introduction=introduction,
+        contact_name=contact_name,
+        language=language,
+    )
+    context = Account(
+        username=data.username, email=data.email, phone=data.phone, enterprise_name=data.enterprise_name
+    )
+    normalized_password = password_check_policy(password, context=context)
+    if not (email_code or "").strip():
+        raise ValidationFailed(_("Enter the code sent to your email."), field="email_code", code="required")
+    if data.phone and not (phone_code or "").strip():
+        raise ValidationFailed(_("Enter the code sent to your phone."), field="phone_code", code="required")
+    # Codes are checked outside the creating transaction: a failed try must stay counted.
+    _signup_code_check(channel=CHANNEL_EMAIL, target=data.email, code=email_code, meta=meta)
+    if data.phone:
+        _signup_code_check(channel=CHANNEL_SMS, target=data.phone, code=phone_code or "", meta=meta)
+    try:
+        return _account_create(data=data, password=normalized_password, meta=meta)
+    except IntegrityError as exc:
+        # A race with another sign-up of the same username, email or phone.
+        if Account.objects.filter(username__iexact=data.username).exists():
+            raise ValidationFailed(
+                _("This username is taken."), field="username", code="username_taken"
+            ) from exc
+        raise verification_failed_error() from exc
+
+
+def _signup_code_check(*, channel: str, target: str, code: str, meta: RequestMeta) -> None:
+    """``code_check`` with its error pinned to the form field of that code."""
+    try:
+        codes.code_check(purpose=PURPOSE_SIGNUP[channel], target=target, code=code, meta=meta)
+    except ValidationFailed as exc:
+        exc.field = "email_code" if channel == CHANNEL_EMAIL else "phone_code"
+        raise
+
+
+@transaction.atomic
+def _account_create(*, data: _SignupData, password: str, meta: RequestMeta) -> Account:
+    email_taken = Account.objects.filter(email__iexact=data.email).exists()
+    phone_taken = data.phone is not None and Account.objects.filter(phone=data.phone).exists()
+    if email_taken or phone_taken:
+        # Never "taken": the address's owner must stay unknown to whoever is signing up.
+        raise verification_failed_error("phone_code" if phone_taken and not email_taken else "email_code")
+    account = Account.objects.create_user(
+        data.username,
+        data.email,
+        password,
+        phone=data.phone,
+        enterprise_name=data.enterprise_name,
+        industry=data.industry,
+        region=data.region,
+        introduction=data.introduction,
+        contact_name=data.contact_name,
+        language=data.language,
+    )
+    audit_record(
+        event="signup",
+        meta=meta,
+        account=account,
+        new={
+            "username": account.username,
+            "email": mask_email(account.email),
+            "phone": mask_phone(account.phone or ""),
+        },
+    )
+    return account
+
+
+# --- operators -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def operator_create(*, username: str, email: str, password: str, superuser: bool = False) -> Account:
+    """A back-office operator (staff account), e.g. from ``billing-center createoperator``."""
+    clean_username = normalize_username(username)
+    clean_email = normalize_email(email)
+    if Account.objects.filter(username__iexact=clean_username).exists():
+        raise ValidationFailed(_("This username is taken."), field="username", code="username_taken")
+    if Account.objects.filter(email__iexact=clean_email).exists():
+        raise ValidationFailed(_("This email is already used."), field="email", code="email_taken")
+    context = Account(username=clean_username, email=clean_email, enterprise_name="")
+    normalized = password_check_policy(password, context=context)
+    account = Account.objects.create_user(
+        clean_username,
+        clean_email,
+        normalized,
+        enterprise_name="Operators",
+        is_staff=True,
+        is_superuser=superuser,
+    )
+    audit_record(
+        event="operator.created",
+        actor_label="cli",
+        account=account,
+        new={"username": account.username, "email": mask_email(account.email), "superuser": superuser},
+    )
+    return account
+
+
+@transaction.atomic
+def account_flags_update(
+    *,
+    operator: Account,
+    account: Account,
+    is_active: bool | None = None,
+    any_settlement_method: bool | None = None,
+    meta: RequestMeta = SYSTEM,
+) -> Account:
+    """Operator-only flags (SPEC §1): disabled, "any settlement method allowed". Audited; disabling
+    ends the account's sessions."""
+    locked = Account.objects.select_for_update().get(pk=account.pk)
+    wanted = {"is_active": is_active, "any_settlement_method": any_settlement_method}
+    changed = {
+        field: value
+        for field, value in wanted.items()
+        if value is not None and getattr(locked, field) != value
+    }
+    if not changed:
+        return locked
+    old = {field: getattr(locked, field) for field in changed}
+    for field, value in changed.items():
+        setattr(locked, field, value)
+        setattr(account, field, value)
+    locked.save(update_fields=[*changed, "updated_at"])
+    audit_record(
+        event="account.flags_changed", meta=meta, actor=operator, account=locked, old=old, new=changed
+    )
+    if changed.get("is_active") is False:
+        account_id = locked.pk
+        transaction.on_commit(lambda: AccountSession.objects.filter(account_id=account_id).delete())
+    return locked

@@ -1,0 +1,365 @@
+"""Login by password or code, forgot password and re-authentication (SPEC §1).
+
+Services that check a one-time code or record a failed attempt do so *outside* any transaction they
+would roll back by raising (``code_check`` insists on it), then make their change in an ``atomic``
+block: a failed try and its rate-limit hits must stay counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from billing_center.accounts import throttling
+from billing_center.accounts.identifiers import identifier_kind, normalize_email, normalize_phone
+from billing_center.accounts.models import Account, AccountSession, Language
+from billing_center.accounts.passwords import password_check_policy
+from billing_center.accounts.selectors import account_by_identifier
+from billing_center.audit.services import RequestMeta, audit_record
+from billing_center.core.errors import ValidationFailed
+from billing_center.core.masking import mask_email, mask_phone
+from billing_center.verification import services as codes
+from billing_center.verification.services import CodeSent
+
+CHANNEL_EMAIL = "email"
+CHANNEL_SMS = "sms"
+PURPOSE_LOGIN = "login"
+PURPOSE_RESET = "password_reset"
+PURPOSE_REAUTH = "reauth"
+
+# Notices sent instead of a code on enumeration-safe paths, rendered in the requester's language:
+# (email subject, email body, SMS text — one Chinese segment, at most 70 characters).
+DECOY_NO_ACCOUNT = (
+    gettext_lazy("Billing Center: no account for this address"),
+    gettext_lazy(
+        "Someone asked for a Billing Center code for this address, but no account uses it. "
+        "If it was not you, you can ignore this message."
+    ),
+    gettext_lazy("Billing Center: this number has no account; ignore if it was not you."),
+)
+DECOY_DISABLED = (
+    gettext_lazy("Billing Center: account disabled"),
+    gettext_lazy(
+        "Someone asked for a Billing Center code for this address, but its account is disabled. "
+        "Contact your service provider to enable it again."
+    ),
+    gettext_lazy("Billing Center: the account of this number is disabled."),
+)
+
+
+# --- shared helpers --------------------------------------------------------------------------------
+
+
+def login_failed_error() -> ValidationFailed:
+    """One answer for unknown identifier, wrong password, disabled or locked account."""
+    return ValidationFailed(
+        _(
+            "The login or password is not correct. You can also log in with a one-time code or reset your password."
+        ),
+        code="invalid_credentials",
+        status=400,
+    )
+
+
+def invalid_code_error() -> ValidationFailed:
+    """The answer of a wrong code, for cases that fail after the code matched (e.g. a disabled account)."""
+    return ValidationFailed(
+        _("The code is wrong or no longer valid. Check it, or ask for a new code."),
+        code="invalid_code",
+        field="code",
+    )
+
+
+def _dummy_password_check(password: str) -> None:
+    # Same Argon2 cost as a real check, so timing does not tell unknown identifiers apart.
+    Account().set_password(password)
+
+
+def language_or_default(value: str) -> str:
+    lowered = (value or "").strip().lower()
+    return lowered if lowered in Language.values else Language.EN
+
+
+@dataclass(frozen=True)
+class _CodeRoute:
+    """Where a code for ``identifier`` goes: the account (or None) and the target + channel."""
+
+    account: Account | None
+    target: str
+    channel: str
+
+
+def _code_route(identifier: str) -> _CodeRoute | None:
+    """Email or phone typed → that address; username → the account's email. None when nothing can be
+    sent (an unknown username or an unparsable identifier)."""
+    text = (identifier or "").strip()
+    kind = identifier_kind(text)
+    account = account_by_identifier(text)
+    if kind == "phone":
+        try:
+            return _CodeRoute(account, normalize_phone(text), CHANNEL_SMS)
+        except ValidationFailed:
+            return None
+    if kind == "email":
+        try:
+            return _CodeRoute(account, normalize_email(text), CHANNEL_EMAIL)
+        except ValidationFailed:
+            return None
+    if account is None:
+        return None
+    return _CodeRoute(account, account.email, CHANNEL_EMAIL)
+
+
+def decoy_render(notice: tuple[Any, Any, Any], *, channel: str, language: str) -> tuple[str, str]:
+    """(subject, body) of a decoy notice for ``channel``; an SMS has no subject."""
+    with translation.override(language):
+        if channel == CHANNEL_SMS:
+            return "", str(notice[2])
+        return str(notice[0]), str(notice[1])
+
+
+def _identifier_masked(identifier: str) -> str:
+    text = (identifier or "").strip()
+    kind = identifier_kind(text)
+    if kind == "email":
+        return mask_email(text)
+    if kind == "phone":
+        return mask_phone(text)
+    return text[:32]  # usernames are public
+
+
+def _code_request(*, purpose: str, identifier: str, language: str, meta: RequestMeta) -> None:
+    """Send a ``purpose`` code for a login identifier. Enumeration-safe: an unknown or disabled address
+    gets a notice instead of a code, through the very same limits, and the caller sees no difference."""
+    route = _code_route(identifier)
+    if route is None:
+        return
+    account = route.account
+    decoy: tuple[str, str] | None = None
+    if account is None:
+        decoy = decoy_render(DECOY_NO_ACCOUNT, channel=route.channel, language=language)
+    elif not account.is_active:
+        decoy = decoy_render(DECOY_DISABLED, channel=route.channel, language=language)
+    codes.code_send(
+        purpose=purpose,
+        channel=route.channel,
+        target=route.target,
+        account=account,
+        meta=meta,
+        language=account.language if account is not None and decoy is None else language,
+        decoy_notice=decoy,
+    )
+
+
+def _code_verify(*, purpose: str, identifier: str, code: str, meta: RequestMeta) -> Account:
+    """The active account whose ``purpose`` code for this identifier is ``code``; otherwise the same
+    error as a wrong code (an unknown identifier is checked against a target that holds no code)."""
+    route = _code_route(identifier)
+    if route is None:
+        codes.code_check(
+            purpose=purpose,
+            target="unknown:" + throttling.identifier_canonical(identifier),
+            code=code,
+            meta=meta,
+        )
+        raise invalid_code_error()
+    codes.code_check(purpose=purpose, target=route.target, code=code, account=route.account, meta=meta)
+    account = route.account
+    if account is None or not account.is_active:
+        raise invalid_code_error()
+    return account
+
+
+# --- login by password -----------------------------------------------------------------------------
+
+
+def login_with_password(*, identifier: str, password: str, meta: RequestMeta) -> Account:
+    """The account for (identifier, password), throttled per SPEC §1. Every kind of failure gives the
+    same error after the same amount of hashing work."""
+    throttling.attempt_admit(identifier=identifier, ip=meta.ip)
+    account = account_by_identifier(identifier)
+    if account is None or not account.has_usable_password():
+        _dummy_password_check(password)
+        password_ok = False
+    else:
+        # check_password re-hashes and saves when the hasher's parameters changed.
+        password_ok = account.check_password(password)
+    if account is not None and password_ok and account.is_active and not account.password_login_locked:
+        _login_succeeded(account=account, method="password", meta=meta)
+        throttling.success_note(identifier=identifier, ip=meta.ip)
+        return account
+    throttling.failure_note(identifier=identifier, ip=meta.ip)
+    _login_failed(account=account, identifier=identifier, password_ok=password_ok, meta=meta)
+    raise login_failed_error()
+
+
+@transaction.atomic
+def _login_succeeded(*, account: Account, method: str, meta: RequestMeta) -> None:
+    updates: dict[str, int | bool] = {"failed_login_streak": 0}
+    if method != "password":
+        # A code proves control of a verified address: it lifts the password-login lock.
+        updates["password_login_locked"] = False
+    Account.objects.filter(pk=account.pk).update(**updates)
+    for field, value in updates.items():
+        setattr(account, field, value)
+    audit_record(event="login.succeeded", meta=meta, account=account, detail={"method": method})
+
+
+@transaction.atomic
+def _login_failed(*, account: Account | None, identifier: str, password_ok: bool, meta: RequestMeta) -> None:
+    detail: dict[str, str] = {"method": "password", "identifier": _identifier_masked(identifier)}
+    if account is None:
+        audit_record(event="login.failed", meta=meta, detail={**detail, "reason": "unknown_identifier"})
+        return
+    if not account.is_active:
+        detail["reason"] = "disabled"
+    elif account.password_login_locked:
+        detail["reason"] = "password_login_locked"
+    else:
+        detail["reason"] = "wrong_password"
+    if not password_ok:
+        Account.objects.filter(pk=account.pk).update(failed_login_streak=F("failed_login_streak") + 1)
+        account.refresh_from_db(fields=["failed_login_streak", "password_login_locked"])
+        if (
+            account.failed_login_streak >= settings.LOGIN_ACCOUNT_UNLOCK_AFTER
+            and not account.password_login_locked
+        ):
+            _password_login_lock(account=account, meta=meta)
+    audit_record(event="login.failed", meta=meta, account=account, detail=detail)
+
+
+def _password_login_lock(*, account: Account, meta: RequestMeta) -> None:
+    Account.objects.filter(pk=account.pk).update(password_login_locked=True)
+    account.password_login_locked = True
+    audit_record(event="login.password_locked", meta=meta, account=account)
+    with translation.override(account.language):
+        codes.notice_send(
+            channel=CHANNEL_EMAIL,
+            target=account.email,
+            account=account,
+            meta=meta,
+            subject=_("Billing Center: password login paused"),
+            body=_(
+                "There were many failed password logins on your Billing Center account, so password login "
+                "is paused. Log in with a one-time code, or reset your password, to lift the pause."
+            ),
+        )
+
+
+# --- login by code ---------------------------------------------------------------------------------
+
+
+def login_code_request(*, identifier: str, language: str, meta: RequestMeta) -> None:
+    """A login code to the verified email or phone the identifier names (username → email)."""
+    _code_request(
+        purpose=PURPOSE_LOGIN, identifier=identifier, language=language_or_default(language), meta=meta
+    )
+
+
+def login_with_code(*, identifier: str, code: str, meta: RequestMeta) -> Account:
+    account = _code_verify(purpose=PURPOSE_LOGIN, identifier=identifier, code=code, meta=meta)
+    _login_succeeded(account=account, method="code", meta=meta)
+    return account
+
+
+# --- forgot password -------------------------------------------------------------------------------
+
+
+def password_reset_code_request(*, identifier: str, language: str, meta: RequestMeta) -> None:
+    _code_request(
+        purpose=PURPOSE_RESET, identifier=identifier, language=language_or_default(language), meta=meta
+    )
+
+
+def password_reset(*, identifier: str, code: str, new_password: str, meta: RequestMeta) -> Account:
+    """Set a new password with a reset code; ends every session, voids outstanding codes, notifies."""
+    # Checked before the code, so a rejected password does not burn it, against what was typed only:
+    # the answer must not depend on whether the identifier has an account.
+    password_check_policy(new_password, context=_context_from_identifier(identifier), field="new_password")
+    account = _code_verify(purpose=PURPOSE_RESET, identifier=identifier, code=code, meta=meta)
+    normalized = password_check_policy(new_password, context=account, field="new_password")
+    return _password_reset_commit(account=account, password=normalized, meta=meta)
+
+
+def _context_from_identifier(identifier: str) -> Account:
+    text = (identifier or "").strip()
+    kind = identifier_kind(text)
+    if kind == "email":
+        return Account(email=text)
+    if kind == "phone":
+        return Account(phone=text)
+    return Account(username=text)
+
+
+@transaction.atomic
+def _password_reset_commit(*, account: Account, password: str, meta: RequestMeta) -> Account:
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    account.set_password(password)
+    account.failed_login_streak = 0
+    account.password_login_locked = False
+    account.save(update_fields=["password", "failed_login_streak", "password_login_locked", "updated_at"])
+    codes.codes_void(account=account)
+    audit_record(event="password.reset", meta=meta, account=account)
+    account_id = account.pk
+    transaction.on_commit(lambda: AccountSession.objects.filter(account_id=account_id).delete())
+    with translation.override(account.language):
+        codes.notice_send(
+            channel=CHANNEL_EMAIL,
+            target=account.email,
+            account=account,
+            meta=meta,
+            subject=_("Billing Center: your password was reset"),
+            body=_(
+                "The password of your Billing Center account was reset and every session was logged out. "
+                "If this was not you, reset your password again and contact your service provider."
+            ),
+        )
+    return account
+
+
+# --- re-authentication -----------------------------------------------------------------------------
+
+
+def reauth_code_request(*, account: Account, meta: RequestMeta) -> CodeSent:
+    """A re-authentication code to the account's login email."""
+    return codes.code_send(
+        purpose=PURPOSE_REAUTH,
+        channel=CHANNEL_EMAIL,
+        target=account.email,
+        account=account,
+        meta=meta,
+        language=account.language,
+    )
+
+
+def reauthenticate(
+    *, account: Account, password: str | None = None, code: str | None = None, meta: RequestMeta
+) -> None:
+    """Confirm the holder again with the password or a reauth code (exactly one of them)."""
+    if (password is None) == (code is None):
+        raise ValidationFailed(_("Enter your password or a code."), code="password_or_code_required")
+    if code is not None:
+        codes.code_check(purpose=PURPOSE_REAUTH, target=account.email, code=code, account=account, meta=meta)
+        audit_record(event="reauth.succeeded", meta=meta, account=account, detail={"method": "code"})
+        return
+    scope_id = f"account:{account.pk}"
+    throttling.attempt_admit(identifier=scope_id, ip=meta.ip, scope="reauth")
+    if not account.has_usable_password():
+        raise ValidationFailed(
+            _("This account has no password. Use a code sent to your email."),
+            field="password",
+            code="no_password",
+        )
+    if not account.check_password(password):
+        throttling.failure_note(identifier=scope_id, ip=meta.ip, scope="reauth")
+        audit_record(event="reauth.failed", meta=meta, account=account, detail={"method": "password"})
+        raise ValidationFailed(_("The password is not correct."), field="password", code="invalid_password")
+    throttling.success_note(identifier=scope_id, ip=meta.ip, scope="reauth")
+    audit_record(event="reauth.succeeded", meta=meta, account=account, detail={"method": "password"})
