@@ -189,12 +189,11 @@ def test_a_decoy_is_indistinguishable_and_delivers_the_notice_instead(clock):
 
 def test_inside_a_caller_transaction_the_message_waits_for_the_commit(django_capture_on_commit_callbacks):
     # given a caller's own transaction
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            sent = send()
-            # when code_send returns inside it, nothing went out yet
-            assert sent.delivery == "queued"
-            assert outbox_messages() == []
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        sent = send()
+        # when code_send returns inside it, nothing went out yet
+        assert sent.delivery == "queued"
+        assert outbox_messages() == []
     # then the message goes out when the caller commits
     assert len(callbacks) == 1
     assert delivery_status(sent.delivery_id) == "sent"
