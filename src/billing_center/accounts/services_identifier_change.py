@@ -354,6 +354,8 @@ def _path_for(account: Account, kind: ChangeKind, *, lost_phone: bool) -> Change
             raise ValidationFailed(_("Only a phone number can be reported lost."), code="invalid_path")
         return ChangePath.CHANGE
     if not account.phone:
+        if lost_phone:
+            raise ValidationFailed(_("This account has no phone number to replace."), code="invalid_path")
         return ChangePath.ADD_PHONE
     return ChangePath.LOST_PHONE if lost_phone else ChangePath.CHANGE
 
