@@ -1,2 +1,15 @@
-# Sign-up, login, login by code, forgot password, re-authentication, logout pages (engineer "web").
-urlpatterns: list = []
+"""Sign-up, login, login by code, forgot password, re-authentication, logout and language pages."""
+
+from django.urls import path
+
+from billing_center.accounts import views_auth
+
+urlpatterns = [
+    path("signup", views_auth.signup, name="signup"),
+    path("login", views_auth.login, name="login"),
+    path("login/code", views_auth.login_code, name="login_code"),
+    path("password-reset", views_auth.password_reset, name="password_reset"),
+    path("reauthenticate", views_auth.reauthenticate, name="reauthenticate"),
+    path("logout", views_auth.logout, name="logout"),
+    path("language", views_auth.language, name="language"),
+]

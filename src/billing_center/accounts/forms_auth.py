@@ -1,0 +1,200 @@
+"""Forms of the sign-up and login pages. They only shape input for the services in accounts/services.py,
+which own every rule; the forms check presence, that two typed passwords match, and field sizes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms.utils import ErrorDict
+from django.utils.translation import gettext_lazy as _
+
+from billing_center.accounts.choices import industry_choices, region_choices
+from billing_center.accounts.models import Language
+
+CODE_MAX_LENGTH = 20  # six digits, plus the spaces or dashes people type between them
+
+
+def code_field(label: Any, *, required: bool = True) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=CODE_MAX_LENGTH,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "code-input"}
+        ),
+    )
+
+
+def password_field(label: Any, *, autocomplete: str, keep_value: bool = False, help_text: Any = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        help_text=help_text,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}, render_value=keep_value),
+    )
+
+
+def identifier_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Username, email or phone"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+
+
+class DeferredValidationMixin:
+    """Lets a page re-render what was typed after a secondary action (e.g. "Send code") without
+    "required" errors on the fields the person has not reached yet: with ``validate=False`` the form
+    is bound (shows the typed values) but only errors added with ``add_error`` appear."""
+
+    def __init__(self, *args: Any, validate: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._validate = validate
+
+    def full_clean(self) -> None:
+        if self._validate:
+            super().full_clean()  # type: ignore[misc]
+            return
+        self._errors = ErrorDict()
+        self.cleaned_data: dict[str, Any] = {}
+
+
+class PasswordsMatchMixin:
+    password_pair = ("password", "password_confirm")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
+        first, second = self.password_pair
+        if cleaned.get(first) and cleaned.get(second) is not None and cleaned.get(first) != cleaned.get(second):
+            self.add_error(second, _("The two passwords do not match."))  # type: ignore[attr-defined]
+        return cleaned
+
+
+class SignupForm(DeferredValidationMixin, PasswordsMatchMixin, forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=32,
+        help_text=_("4 to 32 characters: a letter first, then letters, digits, '_', '.' or '-'. It cannot be changed later."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    # Kept in the page when it is re-rendered after "Send code" (the response is never cached), so a
+    # person does not have to type the password again after each code request.
+    password = password_field(
+        _("Password"),
+        autocomplete="new-password",
+        keep_value=True,
+        help_text=_("At least 12 characters. A passphrase of a few words works well."),
+    )
+    password_confirm = password_field(_("Confirm password"), autocomplete="new-password", keep_value=True)
+    email = forms.CharField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    email_code = code_field(_("Email verification code"))
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        required=False,
+        max_length=32,
+        help_text=_("Optional. Numbers without a country code are read as mainland China numbers."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    phone_code = code_field(_("Phone verification code"), required=False)
+    enterprise_name = forms.CharField(
+        label=_("Enterprise name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    industry = forms.ChoiceField(label=_("Industry"), required=False, choices=industry_choices)
+    region = forms.ChoiceField(label=_("Region"), required=False, choices=region_choices)
+    introduction = forms.CharField(
+        label=_("Enterprise introduction"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    contact_name = forms.CharField(
+        label=_("Contact name"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    language = forms.ChoiceField(label=_("Language for messages"), choices=Language.choices)
+    accept_terms = forms.BooleanField(
+        label=_("I accept the terms of service"),
+        error_messages={"required": _("Accept the terms of service to create an account.")},
+    )
+
+    MORE_INFORMATION = ("industry", "region", "introduction", "contact_name")
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "username": data["username"],
+            "password": data["password"],
+            "email": data["email"],
+            "email_code": data["email_code"],
+            "phone": data["phone"] or None,
+            "phone_code": data["phone_code"] or None,
+            "enterprise_name": data["enterprise_name"],
+            "industry": data["industry"],
+            "region": data["region"],
+            "introduction": data["introduction"],
+            "contact_name": data["contact_name"],
+            "language": data["language"],
+            "accept_terms": data["accept_terms"],
+        }
+
+    def typed(self, name: str) -> str:
+        return str(self.data.get(name, "") or "").strip() if self.is_bound else ""
+
+    def more_information_open(self) -> bool:
+        """Keep "More information" unfolded when it holds a value or an error."""
+        return any(self.typed(name) for name in self.MORE_INFORMATION) or any(
+            name in self.errors for name in self.MORE_INFORMATION
+        )
+
+
+class LoginForm(forms.Form):
+    identifier = identifier_field()
+    password = password_field(_("Password"), autocomplete="current-password")
+
+
+class CodeStepMixin:
+    """A two-step form: "send" needs only the identifier, the final step also needs the code."""
+
+    final_step_fields: tuple[str, ...] = ("code",)
+
+    def __init__(self, *args: Any, final_step: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: dict[str, forms.Field] = self.fields  # type: ignore[attr-defined]
+        for name in self.final_step_fields:
+            fields[name].required = final_step
+
+
+class LoginCodeForm(CodeStepMixin, forms.Form):
+    identifier = identifier_field()
+    code = code_field(_("Verification code"))
+
+
+class PasswordResetForm(CodeStepMixin, PasswordsMatchMixin, forms.Form):
+    final_step_fields = ("code", "new_password", "new_password_confirm")
+    password_pair = ("new_password", "new_password_confirm")
+
+    identifier = identifier_field()
+    code = code_field(_("Verification code"))
+    new_password = password_field(
+        _("New password"),
+        autocomplete="new-password",
+        help_text=_("At least 12 characters. A passphrase of a few words works well."),
+    )
+    new_password_confirm = password_field(_("Confirm new password"), autocomplete="new-password")
+
+
+class ReauthPasswordForm(forms.Form):
+    password = password_field(_("Password"), autocomplete="current-password")
+
+
+class ReauthCodeForm(forms.Form):
+    code = code_field(_("Verification code"))
