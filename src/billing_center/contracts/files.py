@@ -85,12 +85,13 @@ def safe_file_name(name: str) -> str:
 
 
 def ascii_fallback_name(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name)
-    ascii_only = decomposed.encode("ascii", "ignore").decode("ascii")
-    cleaned = re.sub(r"[^A-Za-z0-9._ -]", "_", ascii_only).strip(" .")
-    if not cleaned or cleaned.lower() == "pdf" or set(cleaned) <= {"_", "."}:
-        cleaned = "contract.pdf"
-    return cleaned
+    """``name`` (already cleaned, ending in .pdf) reduced to safe ASCII, for clients without RFC 5987."""
+    stem = name[:-4] if name.lower().endswith(".pdf") else name
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
+    ascii_stem = re.sub(r"[^A-Za-z0-9._ -]", "_", ascii_stem).strip(" .")
+    if not any(ch.isalnum() for ch in ascii_stem):
+        return "contract.pdf"
+    return f"{ascii_stem}.pdf"
 
 
 def content_disposition(name: str) -> str:
