@@ -17,7 +17,7 @@ from tests.outbox import outbox_messages
 # The translations proposed for the catalog (also listed in docs/verification.md).
 ZH_HANS = {
     "%(code)s is your Billing Center %(purpose)s code, valid %(minutes)s min.":
-        "【计费中心】您的%(purpose)s验证码为%(code)s，%(minutes)s分钟内有效，请勿泄露。",
+        "【计费中心】您的%(purpose)s验证码为%(code)s，%(minutes)s分钟内有效，请勿泄露。",  # noqa: RUF001
     "sign-up": "注册",
     "login": "登录",
     "password reset": "重置密码",
