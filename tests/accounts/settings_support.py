@@ -21,6 +21,11 @@ def logged_in_client(account: Account, *, enforce_csrf: bool = False, user_agent
     """A test client with a real session row for ``account`` (login stamps set by the login signal)."""
     client = Client(enforce_csrf_checks=enforce_csrf, HTTP_USER_AGENT=user_agent)
     client.force_login(account, backend="billing_center.accounts.backends.IdentifierBackend")
+    # force_login's request carries no headers: record the device the way a real login would.
+    session = client.session
+    session["_bc_ua"] = user_agent
+    session["_bc_ip"] = "192.0.2.10"
+    session.save()
     if enforce_csrf:
         client.get("/api/v1/auth/csrf")
         client.defaults["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value

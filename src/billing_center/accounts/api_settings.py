@@ -10,6 +10,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
+from ninja.responses import Status
 
 from billing_center.accounts import selectors_settings as reads
 from billing_center.accounts import services_identifier_change as changes
@@ -247,7 +248,7 @@ def email_change_resend(request: HttpRequest) -> Any:
 )
 def email_change_cancel(request: HttpRequest) -> Any:
     changes.identifier_change_cancel(account=holder(request), kind="email", meta=_meta(request))
-    return 204, None
+    return Status(204, None)
 
 
 @settings_router.get(
@@ -346,7 +347,7 @@ def phone_change_resend(request: HttpRequest) -> Any:
 )
 def phone_change_cancel(request: HttpRequest) -> Any:
     changes.identifier_change_cancel(account=holder(request), kind="phone", meta=_meta(request))
-    return 204, None
+    return Status(204, None)
 
 
 # --- Password -------------------------------------------------------------------------------------
@@ -434,7 +435,7 @@ def sessions_end_one(request: HttpRequest, session_id: str = Path(..., max_lengt
         current_session_key=request.session.session_key,
         meta=_meta(request),
     )
-    return 204, None
+    return Status(204, None)
 
 
 @settings_router.delete("/sessions", response=SessionsEndedOut, summary="End every other session")
