@@ -263,6 +263,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The project-wide static files (app.css, app.js) live in the package, which is not an installed app.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise scans it at start-up
 STORAGE_BACKEND = env_str("STORAGE_BACKEND", "local")
 if STORAGE_BACKEND == "s3":
