@@ -86,7 +86,9 @@ def test_idn_domains_normalize_to_one_form():
     assert normalize_email("Anna@BÜCHER.de") == normalize_email("anna@xn--bcher-kva.de") == "anna@bücher.de"
 
 
-@pytest.mark.parametrize("email", ["plainaddress", "a@b", "x@localhost", "two@@example.com", "a b@example.com", ""])
+@pytest.mark.parametrize(
+    "email", ["plainaddress", "a@b", "x@localhost", "two@@example.com", "a b@example.com", ""]
+)
 def test_bad_emails_are_refused(email):
     # given malformed addresses / when normalized / then they are refused
     with pytest.raises(ValidationFailed):

@@ -127,5 +127,9 @@ def test_per_ip_limit_is_thirty_attempts_a_minute():
 
 def test_canonical_identifier_merges_phone_and_email_spellings():
     # given different spellings of one phone and one email / when canonicalized / then they match
-    assert throttling.identifier_canonical("138 0013 8000") == throttling.identifier_canonical("+8613800138000")
-    assert throttling.identifier_canonical("A@Example.com") == throttling.identifier_canonical("a@example.COM")
+    assert throttling.identifier_canonical("138 0013 8000") == throttling.identifier_canonical(
+        "+8613800138000"
+    )
+    assert throttling.identifier_canonical("A@Example.com") == throttling.identifier_canonical(
+        "a@example.COM"
+    )
