@@ -82,9 +82,15 @@ def error_text(exc: ApplicationError) -> str:
     return exc.message
 
 
-def show_error(form: forms.Form, exc: ApplicationError, *, aliases: dict[str, str] | None = None) -> None:
-    """Put a service error on the field it names (or on the form as a whole)."""
-    field = (aliases or {}).get(exc.field or "", exc.field)
+def show_error(
+    form: forms.Form,
+    exc: ApplicationError,
+    *,
+    aliases: dict[str, str] | None = None,
+    default_field: str | None = None,
+) -> None:
+    """Put a service error on the field it names, else on ``default_field`` or the form as a whole."""
+    field = (aliases or {}).get(exc.field or "", exc.field) or default_field
     form.add_error(field if field in form.fields else None, error_text(exc))
 
 
@@ -147,7 +153,7 @@ def _signup_send_code(request: HttpRequest, *, channel: str, field: str) -> Http
             channel=channel, target=target, language=_language(request, form.typed("language")), meta=_meta(request)
         )
     except ApplicationError as exc:
-        show_error(form, exc, aliases={"target": field})
+        show_error(form, exc, aliases={"target": field}, default_field=field)
         return _render_signup(request, form, error=exc, wait={field: _wait_until(exc)})
     remembered = dict(request.session.get(SIGNUP_SENT_KEY, {}))
     remembered[field] = {

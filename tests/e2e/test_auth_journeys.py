@@ -1,0 +1,117 @@
+"""Browser journeys of the sign-up and login pages in headless Chromium: sign up with codes read from
+the outbox, log out, log in with username, email or phone, and log in by code."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from billing_center.accounts.models import Account
+from tests.factories import DEFAULT_PASSWORD, AccountFactory
+from tests.outbox import latest_code
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NEW_PASSWORD = "amber kettle over seven hills"
+
+
+def top_bar(page: Page):
+    return page.get_by_role("banner")
+
+
+def log_in_with_password(page: Page, identifier: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Username, email or phone").fill(identifier)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in", exact=True).click()
+
+
+def test_sign_up_with_email_and_phone_codes_then_log_out(page: Page):
+    # given a visitor on the sign-up page
+    page.goto("/signup")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Create your Billing Center account")
+    page.get_by_label("Username").fill("journey01")
+    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Confirm password").fill(NEW_PASSWORD)
+    # when they request codes for the email and the phone and type what arrived in the outbox
+    page.get_by_label("Email", exact=True).fill("journey01@example.com")
+    page.get_by_role("button", name="Send code to email").click()
+    expect(page.get_by_text("We sent a code to")).to_be_visible()
+    page.get_by_label("Mobile phone").fill("13800138001")
+    page.get_by_role("button", name="Send code to phone").click()
+    expect(page.get_by_text(re.compile(r"We sent a code to \+86\d*\*+8001\."))).to_be_visible()
+    page.get_by_label("Email verification code").fill(latest_code("journey01@example.com"))
+    page.get_by_label("Phone verification code").fill(latest_code("+8613800138001"))
+    page.get_by_label("Enterprise name").fill("Journey Analytics")
+    page.get_by_text("More information").click()
+    page.get_by_label("Industry").select_option("internet")
+    page.get_by_label("Region").select_option("cn-east")
+    page.get_by_label("I accept the terms of service").check()
+    page.get_by_role("button", name="Create account").click()
+    # then they are logged in: the top bar shows their username
+    expect(top_bar(page)).to_contain_text("journey01")
+    account = Account.objects.get(username="journey01")
+    assert account.phone == "+8613800138001" and account.industry == "internet"
+    # and when they log out, they are back on the login page
+    top_bar(page).get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in to the Billing Center")
+    expect(page.get_by_text("You have logged out.")).to_be_visible()
+    expect(top_bar(page)).not_to_contain_text("journey01")
+
+
+@pytest.mark.parametrize("identifier", ["walker", "walker@example.com", "+8613900139002"])
+def test_log_in_with_username_email_or_phone(page: Page, identifier: str):
+    # given an account with a verified phone
+    AccountFactory(username="walker", email="walker@example.com", phone="+8613900139002")
+    # when the holder logs in with one of the identifiers and the password
+    log_in_with_password(page, identifier, DEFAULT_PASSWORD)
+    # then the top bar shows their username
+    expect(top_bar(page)).to_contain_text("walker")
+    expect(top_bar(page).get_by_role("button", name="Log out")).to_be_visible()
+
+
+def test_wrong_password_shows_an_error(page: Page):
+    # given an account
+    AccountFactory(username="walker")
+    # when the holder types a wrong password
+    log_in_with_password(page, "walker", "not my password at all")
+    # then the page stays on login with an alert and nobody is logged in
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in to the Billing Center")
+
+
+def test_log_in_by_code(page: Page):
+    # given an account without a password
+    AccountFactory(username="codewalker", email="codewalker@example.com", password="")
+    # when the holder chooses "Log in with a code" and types the code from the outbox
+    page.goto("/login")
+    page.get_by_role("link", name="Log in with a code").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in with a code")
+    page.get_by_label("Username, email or phone").fill("codewalker@example.com")
+    page.get_by_role("button", name="Send code").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    page.get_by_label("Verification code").fill(latest_code("codewalker@example.com"))
+    page.get_by_role("button", name="Log in", exact=True).click()
+    # then they are logged in
+    expect(top_bar(page)).to_contain_text("codewalker")
+
+
+def test_forgot_password_then_log_in_with_the_new_one(page: Page):
+    # given an account
+    AccountFactory(username="forgetful", email="forgetful@example.com")
+    # when the holder resets the password with the emailed code
+    page.goto("/login")
+    page.get_by_role("link", name="Forgot password?").click()
+    page.get_by_label("Username, email or phone").fill("forgetful")
+    page.get_by_role("button", name="Send code").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a new password")
+    page.get_by_label("Verification code").fill(latest_code("forgetful@example.com"))
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Confirm new password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Set new password").click()
+    expect(page.get_by_text("Your password has been changed.")).to_be_visible()
+    # then the new password logs in
+    log_in_with_password(page, "forgetful", NEW_PASSWORD)
+    expect(top_bar(page)).to_contain_text("forgetful")
