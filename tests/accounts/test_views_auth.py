@@ -88,11 +88,14 @@ def is_logged_in_as(client: Client, account: Account) -> bool:
         ("/login", "Log in to the Billing Center", ["id_identifier", "id_password"]),
         ("/login/code", "Log in with a code", ["id_identifier"]),
         ("/password-reset", "Forgot your password?", ["id_identifier"]),
+        ("/reauthenticate", "Confirm it's you", ["id_password"]),
         ("/logout", "Log out of the Billing Center?", []),
     ],
 )
-def test_each_page_renders_with_a_heading_and_labelled_controls(client, path, heading, controls):
-    # given an anonymous visitor
+def test_each_page_renders_with_a_heading_and_labelled_controls(client, account, path, heading, controls):
+    # given a visitor (logged in for the pages that need it)
+    if path in ("/reauthenticate", "/logout"):
+        client.force_login(account)
     # when they open the page
     response = client.get(path)
     # then it renders its heading, and every control has a <label for>
@@ -562,3 +565,17 @@ def test_top_bar_language_form_posts_to_the_language_view(client):
     page = html(client.get("/login"))
     assert 'action="/language"' in page
     assert '<input type="hidden" name="next" value="/login">' in page
+
+
+def test_logout_page_for_a_visitor_sends_to_login(client):
+    # given an anonymous visitor / when they open /logout
+    response = client.get("/logout")
+    # then there is nothing to log out of: they are sent to the login page
+    assert response["Location"] == reverse("accounts:login")
+
+
+def test_the_pages_stylesheet_and_script_are_served(client):
+    # given the top bar's static files / when a browser fetches them
+    # then both are served (the package's static directory is collected and found)
+    assert client.get("/static/billing_center/app.css").status_code == 200
+    assert client.get("/static/billing_center/app.js").status_code == 200

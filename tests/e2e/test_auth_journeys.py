@@ -115,3 +115,30 @@ def test_forgot_password_then_log_in_with_the_new_one(page: Page):
     # then the new password logs in
     log_in_with_password(page, "forgetful", NEW_PASSWORD)
     expect(top_bar(page)).to_contain_text("forgetful")
+
+
+def test_reauthenticate_with_password_returns_to_next(page: Page):
+    # given a logged-in holder sent to confirm their identity before a security step
+    AccountFactory(username="careful")
+    log_in_with_password(page, "careful", DEFAULT_PASSWORD)
+    expect(top_bar(page)).to_contain_text("careful")
+    page.goto("/reauthenticate?next=/settings/security")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it's you")
+    # when they confirm with their password
+    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Confirm with password").click()
+    # then they continue where they were going
+    expect(page).to_have_url(re.compile(r"/settings/security$"))
+
+
+def test_language_switch_is_kept_on_the_account(page: Page):
+    # given a logged-in holder reading in English
+    account = AccountFactory(username="polyglot")
+    log_in_with_password(page, "polyglot", DEFAULT_PASSWORD)
+    expect(top_bar(page)).to_contain_text("polyglot")
+    # when they pick Simplified Chinese in the top bar
+    page.get_by_label("Language", exact=True).select_option("zh-hans")
+    # then the page comes back in that language and the account keeps it
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    account.refresh_from_db()
+    assert account.language == "zh-hans"

@@ -210,7 +210,7 @@ def _render_signup(
 def login(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return _after_login(request)
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST if request.method == "POST" else None)
     error = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -369,6 +369,8 @@ def _reauthenticated(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def logout(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
+        if not request.user.is_authenticated:
+            return redirect("accounts:login")
         return render(request, "accounts/auth/logout.html")
     sessions.session_logout(request)
     messages.success(request, _("You have logged out."))
