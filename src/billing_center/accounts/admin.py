@@ -1,6 +1,19 @@
+"""Accounts in the back office. Operators read accounts and flip the two operator-only flags; every
+change goes through ``account_flags_update`` (audited). Identifiers, profile and security state are
+read-only here: holders change them through their own audited flows."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from billing_center.accounts.models import Account
+from billing_center.accounts.services import account_flags_update
+from billing_center.audit.services import RequestMeta
+
+FLAG_FIELDS = ("is_active", "any_settlement_method")
 
 
 @admin.register(Account)
@@ -8,6 +21,40 @@ class AccountAdmin(admin.ModelAdmin):
     list_display = ("username", "email", "phone", "enterprise_name", "is_active", "is_staff", "created_at")
     list_filter = ("is_active", "is_staff", "any_settlement_method", "language", "industry", "region")
     search_fields = ("username", "email", "phone", "enterprise_name", "contact_name")
-    readonly_fields = ("username", "email", "phone", "last_login", "created_at", "updated_at", "failed_login_streak")
-    exclude = ("password", "user_permissions", "groups")
+    fields = (
+        "username",
+        "email",
+        "phone",
+        "enterprise_name",
+        "industry",
+        "region",
+        "introduction",
+        "contact_name",
+        "language",
+        *FLAG_FIELDS,
+        "is_staff",
+        "is_superuser",
+        "failed_login_streak",
+        "password_login_locked",
+        "last_login",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = tuple(field for field in fields if field not in FLAG_FIELDS)
     ordering = ("-created_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Accounts come from sign-up, marketplaces or `billing-center createoperator`, never a bare form.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Account, form: Any, change: bool) -> None:
+        account_flags_update(
+            operator=request.user,  # type: ignore[arg-type]
+            account=obj,
+            is_active=form.cleaned_data.get("is_active"),
+            any_settlement_method=form.cleaned_data.get("any_settlement_method"),
+            meta=RequestMeta.from_request(request),
+        )
