@@ -90,3 +90,11 @@ def test_pages_render_in_simplified_chinese(holder):
     response = client.get("/contracts/")
     assert response.status_code == 200
     assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(db):
+    from django.test import Client
+
+    response = Client().get("/contracts/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login")
