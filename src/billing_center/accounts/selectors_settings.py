@@ -13,13 +13,13 @@ from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+import billing_center.verification.services as codes
 from billing_center.accounts.models import Account, AccountSession
 from billing_center.accounts.models_changes import ChangeKind, ChangePath, ChangeState, IdentifierChange
 from billing_center.audit.models import AuditEvent
 from billing_center.audit.selectors import security_events_for_account
 from billing_center.core.masking import mask_target
 from billing_center.core.pagination import Page
-from billing_center.verification import services as codes
 
 # --- Identifier change status ---------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import billing_center.verification.services as codes
 from billing_center.accounts import notices_settings as notices
 from billing_center.accounts.identifiers import normalize_email, normalize_phone
 from billing_center.accounts.models import Account
@@ -37,7 +38,6 @@ from billing_center.accounts.sessions import sessions_end_others
 from billing_center.audit.services import RequestMeta, audit_record
 from billing_center.core.errors import Conflict, ReauthenticationRequired, ValidationFailed
 from billing_center.core.masking import mask_target
-from billing_center.verification import services as codes
 
 CURRENT_PURPOSE = {ChangeKind.EMAIL: "email_change_current", ChangeKind.PHONE: "phone_change_current"}
 NEW_PURPOSE = {ChangeKind.EMAIL: "email_change_new", ChangeKind.PHONE: "phone_change_new"}

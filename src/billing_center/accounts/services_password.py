@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import billing_center.verification.services as codes
 from billing_center.accounts import notices_settings as notices
 from billing_center.accounts.models import Account
 from billing_center.accounts.passwords import normalize_password
@@ -15,7 +16,6 @@ from billing_center.accounts.sessions import sessions_end_others
 from billing_center.audit.services import RequestMeta, audit_record
 from billing_center.core.errors import Conflict, RateLimited, ReauthenticationRequired, ValidationFailed
 from billing_center.core.ratelimit import limit_hit, limit_reset
-from billing_center.verification import services as codes
 
 # Wrong "current password" tries per account and hour: a stolen session must not become a password oracle.
 CURRENT_PASSWORD_TRIES_PER_HOUR = 10
