@@ -33,8 +33,11 @@ LAST_SEEN_RESOLUTION_SECONDS = 60
 
 
 def session_login(request: HttpRequest, account: Account, *, method: str) -> None:
-    """Log ``account`` in on this request; Django's ``login`` gives the session a new id."""
+    """Log ``account`` in on this request with a new session id."""
     login(request, account, backend=LOGIN_BACKEND)
+    # Django keeps the id when the same account logs in again on a session; the SPEC wants a new id
+    # at every authentication (no fixation through a pre-set cookie, whoever it belonged to).
+    request.session.cycle_key()
     request.session[METHOD] = method
 
 
