@@ -316,7 +316,9 @@ def test_login_page_keeps_next_in_the_form(client):
     page = html(client.get("/login?next=/settings/security"))
     # then the form carries it, and a foreign one is dropped
     assert '<input type="hidden" name="next" value="/settings/security">' in page
-    assert 'name="next" value="https://evil.example/"' not in html(client.get("/login?next=https://evil.example/"))
+    assert 'name="next" value="https://evil.example/"' not in html(
+        client.get("/login?next=https://evil.example/")
+    )
 
 
 def test_repeated_login_failures_say_when_to_try_again(client, account):
@@ -345,7 +347,9 @@ def test_login_by_code_sends_a_code_then_logs_in(client):
     assert 'value="codeholder"' in page
     assert "data-countdown-until=" in page
     # and entering the emailed code logs them in
-    response = client.post("/login/code", {"identifier": "codeholder", "code": latest_code("codeholder@example.com")})
+    response = client.post(
+        "/login/code", {"identifier": "codeholder", "code": latest_code("codeholder@example.com")}
+    )
     assert response["Location"] == PROFILE_URL
     assert is_logged_in_as(client, account)
 
@@ -365,7 +369,9 @@ def test_login_with_a_wrong_code_stays_on_step_two_with_an_error(client, account
     client.post("/login/code", {"identifier": account.username, "send_code": "1"})
     real = latest_code(account.email)
     # when a wrong code is entered
-    response = client.post("/login/code", {"identifier": account.username, "code": "999999" if real != "999999" else "111111"})
+    response = client.post(
+        "/login/code", {"identifier": account.username, "code": "999999" if real != "999999" else "111111"}
+    )
     # then the code step shows an error and nobody is logged in
     page = html(response)
     assert "<h1>Enter your code</h1>" in page
@@ -384,7 +390,12 @@ def test_password_reset_by_code_then_login_with_the_new_password(client, account
     # when they enter it with a new password
     response = client.post(
         "/password-reset",
-        {"identifier": account.email, "code": code, "new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD},
+        {
+            "identifier": account.email,
+            "code": code,
+            "new_password": NEW_PASSWORD,
+            "new_password_confirm": NEW_PASSWORD,
+        },
     )
     # then they are sent to log in, and the new password works while the old one does not
     assert response["Location"] == reverse("accounts:login")
@@ -400,7 +411,12 @@ def test_password_reset_refuses_a_weak_new_password_on_its_field(client, account
     # when the new password is too short
     response = client.post(
         "/password-reset",
-        {"identifier": account.username, "code": code, "new_password": "short", "new_password_confirm": "short"},
+        {
+            "identifier": account.username,
+            "code": code,
+            "new_password": "short",
+            "new_password_confirm": "short",
+        },
     )
     # then the page shows why and the old password still works
     assert response.status_code == 200

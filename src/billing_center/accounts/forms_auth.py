@@ -26,7 +26,9 @@ def code_field(label: Any, *, required: bool = True) -> forms.CharField:
     )
 
 
-def password_field(label: Any, *, autocomplete: str, keep_value: bool = False, help_text: Any = "") -> forms.CharField:
+def password_field(
+    label: Any, *, autocomplete: str, keep_value: bool = False, help_text: Any = ""
+) -> forms.CharField:
     return forms.CharField(
         label=label,
         strip=False,
@@ -39,7 +41,9 @@ def identifier_field() -> forms.CharField:
     return forms.CharField(
         label=_("Username, email or phone"),
         max_length=254,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
     )
 
 
@@ -66,7 +70,11 @@ class PasswordsMatchMixin:
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
         first, second = self.password_pair
-        if cleaned.get(first) and cleaned.get(second) is not None and cleaned.get(first) != cleaned.get(second):
+        if (
+            cleaned.get(first)
+            and cleaned.get(second) is not None
+            and cleaned.get(first) != cleaned.get(second)
+        ):
             self.add_error(second, _("The two passwords do not match."))  # type: ignore[attr-defined]
         return cleaned
 
@@ -75,8 +83,12 @@ class SignupForm(DeferredValidationMixin, PasswordsMatchMixin, forms.Form):
     username = forms.CharField(
         label=_("Username"),
         max_length=32,
-        help_text=_("4 to 32 characters: a letter first, then letters, digits, '_', '.' or '-'. It cannot be changed later."),
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+        help_text=_(
+            "4 to 32 characters: a letter first, then letters, digits, '_', '.' or '-'. It cannot be changed later."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
     )
     # Kept in the page when it is re-rendered after "Send code" (the response is never cached), so a
     # person does not have to type the password again after each code request.

@@ -150,7 +150,10 @@ def _signup_send_code(request: HttpRequest, *, channel: str, field: str) -> Http
         return _render_signup(request, form)
     try:
         sent = services.signup_code_request(
-            channel=channel, target=target, language=_language(request, form.typed("language")), meta=_meta(request)
+            channel=channel,
+            target=target,
+            language=_language(request, form.typed("language")),
+            meta=_meta(request),
         )
     except ApplicationError as exc:
         show_error(form, exc, aliases={"target": field}, default_field=field)
@@ -225,7 +228,9 @@ def login(request: HttpRequest) -> HttpResponse:
         else:
             sessions.session_login(request, account, method="password")
             return _after_login(request)
-    return _render(request, "accounts/auth/login.html", {"form": form, "next": _safe_next(request)}, error=error)
+    return _render(
+        request, "accounts/auth/login.html", {"form": form, "next": _safe_next(request)}, error=error
+    )
 
 
 # --- Login by code ---------------------------------------------------------------------------------
@@ -247,7 +252,9 @@ def login_code(request: HttpRequest) -> HttpResponse:
         identifier = form.cleaned_data["identifier"]
         try:
             if sending:
-                services.login_code_request(identifier=identifier, language=_language(request), meta=_meta(request))
+                services.login_code_request(
+                    identifier=identifier, language=_language(request), meta=_meta(request)
+                )
             else:
                 account = services.login_with_code(
                     identifier=identifier, code=form.cleaned_data["code"], meta=_meta(request)
@@ -344,7 +351,9 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
             context["code_step"] = True
             code_form = ReauthCodeForm(request.POST)
             if code_form.is_valid():
-                services.reauthenticate(account=account, code=code_form.cleaned_data["code"], meta=_meta(request))
+                services.reauthenticate(
+                    account=account, code=code_form.cleaned_data["code"], meta=_meta(request)
+                )
                 return _reauthenticated(request)
     except ApplicationError as exc:
         error = exc
