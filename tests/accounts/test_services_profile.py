@@ -50,6 +50,7 @@ def test_nothing_changed_writes_nothing():
         ("region", "moon", "invalid_choice"),
         ("introduction", "y" * 501, "too_long"),
         ("contact_name", "z" * 51, "too_long"),
+        ("contact_name", "Li\x00Lei", "invalid_characters"),
         ("email", "someone@example.com", "field_not_editable"),
         ("username", "renamed", "field_not_editable"),
     ],

@@ -5,6 +5,7 @@ The email and phone are login identifiers and change only through ``services_ide
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -42,6 +43,8 @@ def _clean(field: str, value: str) -> str:
         raise ValidationFailed(
             _("This field cannot be changed here."), field=field, code="field_not_editable"
         )
+    if any(unicodedata.category(char) == "Cc" and char not in "\n\r\t" for char in value):
+        raise ValidationFailed(_("Remove the control characters."), field=field, code="invalid_characters")
     text = " ".join(value.split()) if field != "introduction" else value.strip()
     if field == "enterprise_name" and not text:
         raise ValidationFailed(_("Enter the enterprise name."), field=field, code="required")
