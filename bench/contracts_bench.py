@@ -336,12 +336,11 @@ def prepare(args: argparse.Namespace) -> tuple[list[Scenario], dict[str, Any]]:
     for name, chosen in filters.items():
         queryset = contracts_for_holder(account=account, filters=chosen).order_by("-signed_on", "-id")[:21]
         plans[name] = _explain(queryset)
-    deep_qs = (
-        contracts_for_holder(account=account, filters=ContractFilters())
-        .filter(_after_q(deep))
-        .order_by("-signed_on", "-id")[:21]
-    )
-    plans["deep_page"] = _explain(deep_qs)
+    plain_keyset = contracts_for_holder(account=account, filters=ContractFilters()).filter(_after_q(deep))
+    # What the endpoint runs (selectors.contract_page_for_holder adds the redundant date bound) ...
+    plans["deep_page"] = _explain(plain_keyset.filter(signed_on__lte=deep[0]).order_by("-signed_on", "-id")[:21])
+    # ... and, for comparison, the plain keyset condition without it.
+    plans["deep_page_without_date_bound"] = _explain(plain_keyset.order_by("-signed_on", "-id")[:21])
     return scenarios, {"cookie": cookie, "total": total, "plans": plans, "account_id": account.pk}
 
 
