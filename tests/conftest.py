@@ -46,6 +46,10 @@ def _fresh_rate_limits(settings):
     from billing_center.core.ratelimit import limits_clear_all_for_tests
 
     if settings.RATE_LIMIT_STORE == "redis":
+        # pytest-django imports the settings before this file sets CACHE_KEY_PREFIX, so xdist workers
+        # would inherit the controller's prefix and share (and wipe) each other's Redis keys.
+        default_cache = {**settings.CACHES["default"], "KEY_PREFIX": os.environ["CACHE_KEY_PREFIX"]}
+        settings.CACHES = {**settings.CACHES, "default": default_cache}
         limits_clear_all_for_tests()
     yield
     if settings.RATE_LIMIT_STORE == "redis":
