@@ -439,3 +439,15 @@ def test_a_tampered_cursor_is_a_422(client):
     response = holder_client(account).get(BASE + "/security-events", {"cursor": "forged"})
     # then it is a validation problem, not a 5xx
     assert response.status_code == 422 and response.json()["code"] == "invalid_cursor"
+
+
+@pytest.mark.django_db
+def test_ending_a_session_with_a_non_ascii_id_is_a_plain_404(client):
+    # given a logged-in holder
+    from tests.factories import AccountFactory
+
+    client.force_login(AccountFactory())
+    # when the session id in the path is not ASCII (found by schemathesis)
+    response = client.delete("/api/v1/account/sessions/%C3%A9t%C3%A9")
+    # then it is an ordinary 404 problem, not a server error
+    assert response.status_code == 404

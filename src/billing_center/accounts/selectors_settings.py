@@ -160,8 +160,9 @@ def sessions_for_account(*, account: Account, current_session_key: str | None) -
 
 def session_key_for_public_id(*, account: Account, session_id: str) -> str | None:
     """The key of the account's live session with this public id; None for anyone else's."""
+    wanted = (session_id or "").encode()
     for session_key in _live_sessions(account).values_list("session_key", flat=True):
-        if hmac.compare_digest(session_public_id(session_key), session_id or ""):
+        if hmac.compare_digest(session_public_id(session_key).encode(), wanted):
             return session_key
     return None
 
