@@ -13,6 +13,7 @@ from django.conf import settings
 from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+
 from tests.factories import AccountFactory
 
 EXAMPLES_PER_OPERATION = 25

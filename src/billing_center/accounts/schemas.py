@@ -63,12 +63,16 @@ class SignupIn(InSchema):
 
 
 class LoginIn(InSchema):
-    identifier: str = Field(..., max_length=SHORT, description="Username, email or phone.", examples=["acme-ops"])
+    identifier: str = Field(
+        ..., max_length=SHORT, description="Username, email or phone.", examples=["acme-ops"]
+    )
     password: str = Field(..., max_length=PASSWORD, examples=["a long and unusual passphrase"])
 
 
 class IdentifierIn(InSchema):
-    identifier: str = Field(..., max_length=SHORT, description="Username, email or phone.", examples=["ops@example.com"])
+    identifier: str = Field(
+        ..., max_length=SHORT, description="Username, email or phone.", examples=["ops@example.com"]
+    )
     language: str | None = Field(None, max_length=16, examples=["en"])
 
 
@@ -89,7 +93,9 @@ class ReauthIn(InSchema):
 
 
 class AcceptedOut(Schema):
-    detail: str = Field(..., examples=["If an account matches, a code is on its way to its verified address."])
+    detail: str = Field(
+        ..., examples=["If an account matches, a code is on its way to its verified address."]
+    )
 
 
 class ReauthOut(Schema):
