@@ -91,7 +91,7 @@ def signup_codes(request: HttpRequest, body: SignupCodeIn) -> Status[CodeSentOut
     "/signup", auth=PRE_LOGIN, response={201: MeOut, **ERRORS}, summary="Create an account and log in"
 )
 def signup(request: HttpRequest, body: SignupIn) -> Status[MeOut]:
-    account = services.account_signup(**body.dict(), meta=_meta(request))
+    account = services.account_signup(**body.model_dump(), meta=_meta(request))
     session_login(request, account, method="signup")
     return Status(201, MeOut.of(account))
 
