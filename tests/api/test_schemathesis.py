@@ -7,6 +7,8 @@ by later work are picked up automatically (the schema is read from the app at co
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 import schemathesis
 from django.conf import settings
@@ -17,6 +19,23 @@ from hypothesis import settings as hypothesis_settings
 from tests.factories import AccountFactory
 
 EXAMPLES_PER_OPERATION = 25
+
+
+@contextlib.contextmanager
+def _test_transaction_kept_open():
+    """Requests go through the raw WSGI app, not Django's test client, so Django's start/end-of-request
+    hook would close the database connection that holds the test's transaction (PostgreSQL). Do what
+    the test client does around each request: keep it open."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _csrf_token() -> str:
@@ -67,7 +86,8 @@ FUZZ = hypothesis_settings(
 
 def _assert_no_server_error(case, credentials) -> None:
     headers, cookies = credentials
-    response = case.call(headers=headers, cookies=cookies)
+    with _test_transaction_kept_open():
+        response = case.call(headers=headers, cookies=cookies)
     assert response.status_code < 500, (
         f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:500]}"
     )
