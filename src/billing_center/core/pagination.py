@@ -85,9 +85,13 @@ def _key_value(row: Any, key: str) -> Any:
 
 
 def _after(keys: tuple[str, ...], values: list[Any]) -> Q:
-    """Rows strictly after the cursor in descending order: (k1 < v1) OR (k1 = v1 AND k2 < v2) ..."""
+    """Rows strictly after the cursor in descending order: (k1 < v1) OR (k1 = v1 AND k2 < v2) ...
+
+    The redundant leading "k1 <= v1" lets the database start its index range scan at the cursor
+    instead of filtering every newer row (PostgreSQL does not derive it from the OR by itself; measured
+    on the contract list in bench/README.md: a deep page went from about 2 s to about 20 ms)."""
     condition = Q()
     for index, key in enumerate(keys):
         equal_prefix = Q(**{keys[i]: values[i] for i in range(index)})
         condition |= equal_prefix & Q(**{f"{key}__lt": values[index]})
-    return condition
+    return Q(**{f"{keys[0]}__lte": values[0]}) & condition
