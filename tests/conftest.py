@@ -6,11 +6,12 @@ import os
 import tempfile
 import uuid
 
-# Before Django reads its settings: each pytest worker gets its own data dir, outbox file and cache
-# key prefix, so parallel workers (and a Redis shared with other runs) never see each other's state.
+# pytest-django has already read the settings when this file is imported, so these variables reach
+# the processes the tests start (servers, the CLI); the fixtures below give the test process itself a
+# fresh outbox, media directory and Redis key prefix per test and per worker.
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 _DATA_DIR = tempfile.mkdtemp(prefix=f"bc-test-{_WORKER}-")
-os.environ.setdefault("DATA_DIR", _DATA_DIR)
+os.environ["DATA_DIR"] = _DATA_DIR
 os.environ["OUTBOX_PATH"] = os.path.join(_DATA_DIR, "outbox.jsonl")
 os.environ["CACHE_KEY_PREFIX"] = f"bc-test-{_WORKER}-{uuid.uuid4().hex[:8]}"
 os.environ.setdefault("EMAIL_BACKEND", "outbox")
