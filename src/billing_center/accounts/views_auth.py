@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -36,6 +35,7 @@ from billing_center.accounts.models import Account, Language
 from billing_center.accounts.services_language import account_language_set
 from billing_center.audit.services import RequestMeta
 from billing_center.core.errors import ApplicationError
+from billing_center.core.forms import form_add_service_error
 
 SIGNUP_SENT_KEY = "bc_signup_codes"
 SIGNUP_SEND_BUTTONS = {"send_email_code": ("email", "email"), "send_phone_code": ("sms", "phone")}
@@ -68,30 +68,6 @@ def _language(request: HttpRequest, chosen: str = "") -> str:
         return chosen
     current = (get_language() or settings.LANGUAGE_CODE).lower()
     return current if current in Language.values else settings.LANGUAGE_CODE
-
-
-def error_text(exc: ApplicationError) -> str:
-    """The person-facing text of a service error; rate limits say how long to wait."""
-    if exc.status == 429 and exc.retry_after:
-        seconds = max(1, int(exc.retry_after))
-        return ngettext(
-            "Too many attempts, try again in %(seconds)d second.",
-            "Too many attempts, try again in %(seconds)d seconds.",
-            seconds,
-        ) % {"seconds": seconds}
-    return exc.message
-
-
-def show_error(
-    form: forms.Form,
-    exc: ApplicationError,
-    *,
-    aliases: dict[str, str] | None = None,
-    default_field: str | None = None,
-) -> None:
-    """Put a service error on the field it names, else on ``default_field`` or the form as a whole."""
-    field = (aliases or {}).get(exc.field or "", exc.field) or default_field
-    form.add_error(field if field in form.fields else None, error_text(exc))
 
 
 def _render(
@@ -134,7 +110,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     try:
         account = services.account_signup(**form.service_arguments(), meta=_meta(request))
     except ApplicationError as exc:
-        show_error(form, exc)
+        form_add_service_error(form, exc)
         return _render_signup(request, form, error=exc)
     request.session.pop(SIGNUP_SENT_KEY, None)
     sessions.session_login(request, account, method="signup")
@@ -156,7 +132,7 @@ def _signup_send_code(request: HttpRequest, *, channel: str, field: str) -> Http
             meta=_meta(request),
         )
     except ApplicationError as exc:
-        show_error(form, exc, aliases={"target": field}, default_field=field)
+        form_add_service_error(form, exc, aliases={"target": field}, default_field=field)
         return _render_signup(request, form, error=exc, wait={field: _wait_until(exc)})
     remembered = dict(request.session.get(SIGNUP_SENT_KEY, {}))
     remembered[field] = {
@@ -224,7 +200,7 @@ def login(request: HttpRequest) -> HttpResponse:
             )
         except ApplicationError as exc:
             error = exc
-            show_error(form, exc, aliases={"password": "", "identifier": ""})
+            form_add_service_error(form, exc, aliases={"password": "", "identifier": ""})
         else:
             sessions.session_login(request, account, method="password")
             return _after_login(request)
@@ -263,7 +239,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
                 return _after_login(request)
         except ApplicationError as exc:
             error = exc
-            show_error(form, exc)
+            form_add_service_error(form, exc)
             context["resend_at"] = _wait_until(exc) if sending else None
         else:
             form = LoginCodeForm(initial={"identifier": identifier})
@@ -303,7 +279,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:login")
         except ApplicationError as exc:
             error = exc
-            show_error(form, exc, aliases={"password": "new_password"})
+            form_add_service_error(form, exc, aliases={"password": "new_password"})
             context["resend_at"] = _wait_until(exc) if sending else None
         else:
             form = PasswordResetForm(initial={"identifier": identifier})
@@ -358,9 +334,9 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         error = exc
         if action == "password":
-            show_error(password_form, exc, aliases={"password": ""})
+            form_add_service_error(password_form, exc, aliases={"password": ""})
         else:
-            show_error(code_form, exc)
+            form_add_service_error(code_form, exc)
             context["resend_at"] = _wait_until(exc) if action == "send_code" else None
     context.update(password_form=password_form, code_form=code_form)
     return _render(request, "accounts/auth/reauthenticate.html", context, error=error)

@@ -41,6 +41,7 @@ from billing_center.accounts.services_sessions import account_session_end, accou
 from billing_center.accounts.sessions import reauth_is_fresh
 from billing_center.audit.services import RequestMeta
 from billing_center.core.errors import ApplicationError, ReauthenticationRequired
+from billing_center.core.forms import error_text, form_add_service_error
 from billing_center.core.masking import mask_email, mask_phone
 
 # A start refused for a stale re-authentication is remembered here and resumed once, right after the
@@ -58,20 +59,6 @@ def _meta(request: HttpRequest) -> RequestMeta:
 def _account(request: HttpRequest) -> Account:
     return cast(Account, request.user)
 
-
-def error_text(exc: ApplicationError) -> str:
-    if exc.status == 429 and exc.retry_after:
-        seconds = max(1, int(exc.retry_after))
-        return ngettext(
-            "Too many attempts, try again in %(seconds)d second.",
-            "Too many attempts, try again in %(seconds)d seconds.",
-            seconds,
-        ) % {"seconds": seconds}
-    return exc.message
-
-
-def _show_error(form: forms.Form, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, error_text(exc))
 
 
 def _status_code(exc: ApplicationError | None) -> int:
@@ -98,7 +85,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             profile_update(account=account, changes=form.cleaned_data, meta=_meta(request))
         except ApplicationError as exc:
             error = exc
-            _show_error(form, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, _("Your profile was saved."))
             return redirect("accounts:profile")
@@ -161,7 +148,7 @@ def _identifier_change(request: HttpRequest, kind: str) -> HttpResponse:
             error = exc
             failed_action = action
             if action in forms_by_step:
-                _show_error(forms_by_step[action], exc)
+                form_add_service_error(forms_by_step[action], exc)
         else:
             if response is not None:
                 return response
@@ -293,7 +280,7 @@ def security(request: HttpRequest) -> HttpResponse:
             return _reauth_redirect(request, reverse("accounts:security"))
         except ApplicationError as exc:
             error = exc
-            _show_error(form, exc)
+            form_add_service_error(form, exc)
         else:
             update_session_auth_hash(request, account)
             messages.success(
