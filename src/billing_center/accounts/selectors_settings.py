@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 import billing_center.verification.services as codes
 from billing_center.accounts.models import Account, AccountSession
 from billing_center.accounts.models_changes import ChangeKind, ChangePath, ChangeState, IdentifierChange
+from billing_center.audit import selectors as audit_selectors
 from billing_center.audit.models import AuditEvent
 from billing_center.audit.selectors import security_events_for_account
 from billing_center.core.masking import mask_target
@@ -250,4 +251,4 @@ def security_events_page(*, account: Account, cursor: str | None, limit: int | N
 
 
 def security_event_for_account(*, account: Account, event_id: int) -> AuditEvent | None:
-    return AuditEvent.objects.filter(account=account, pk=event_id).first()
+    return audit_selectors.security_event_for_account(account=account, event_id=event_id)

@@ -370,7 +370,10 @@ def security_log(request: HttpRequest) -> HttpResponse:
         )
     except ApplicationError as exc:
         raise Http404(exc.message) from exc
-    events = [{"row": row, "label": reads.event_label(row.event)} for row in page.items]
+    events = [
+        {"row": row, "label": reads.event_label(row.event), "device": reads.device_label(row.user_agent)}
+        for row in page.items
+    ]
     context = {
         "events": events,
         "next_cursor": page.next_cursor,
