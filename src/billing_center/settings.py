@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Listed so the API docs page serves Swagger UI from our own static files, not a CDN.
+    "ninja",
     "billing_center.core",
     "billing_center.audit",
     "billing_center.accounts",
