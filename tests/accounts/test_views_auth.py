@@ -130,23 +130,79 @@ def test_login_page_links_to_code_login_and_password_reset(client):
 # --- Sign-up ---------------------------------------------------------------------------------------
 
 
+RETYPE_NOTE = "For your security, passwords are not kept when the page reloads."
+
+
 def test_send_email_code_rerenders_with_typed_values_masked_target_and_countdown(client):
     # given a visitor who typed part of the sign-up form
     typed = signup_data()
-    # when they press "Send code" next to the email
+    # when they press "Send code" next to the email (no JavaScript: an ordinary form submit)
     response = client.post("/signup", {**typed, "send_email_code": "1"})
     # then the page comes back with the typed values, where the code went and a resend countdown
     assert response.status_code == 200
     page = html(response)
     assert 'value="newholder"' in page
+    assert 'value="new.holder@example.com"' in page
     assert 'value="Northwind Telemetry"' in page
-    assert f'value="{NEW_PASSWORD}"' in page
+    assert '<option value="internet" selected>' in page
     assert "We sent a code to ne******@example.com." in page or "We sent a code to ne" in page
     assert "data-countdown-until=" in page
     # and only the action's own problems are shown, not "required" errors for fields not reached yet
     assert "This field is required" not in page
     # and a code reached the address
     assert re.fullmatch(r"\d{6}", latest_code("new.holder@example.com"))
+
+
+def test_send_code_never_echoes_the_password_and_asks_to_type_it_again(client):
+    # given a visitor who typed both passwords before pressing "Send code" (no JavaScript)
+    typed = signup_data(phone="+8613800138000")
+    # when they press "Send code" next to the email, and then next to the phone
+    for button in ("send_email_code", "send_phone_code"):
+        response = client.post("/signup", {**typed, button: "1"})
+        page = html(response)
+        # then the password is nowhere in the page: both password inputs come back empty
+        assert NEW_PASSWORD not in page
+        for name in ("password", "password_confirm"):
+            control = re.search(rf'<input type="password" name="{name}"[^>]*>', page)
+            assert control is not None and "value=" not in control.group(0)
+        # and a note next to the password fields says to type it again, the other fields are kept
+        assert RETYPE_NOTE in page
+        assert 'value="newholder"' in page and 'value="+8613800138000"' in page
+
+
+def test_a_refused_submit_also_empties_the_passwords_with_the_note(client):
+    # given a sign-up submitted with a wrong code
+    response = client.post("/signup", signup_data(email_code="000000"))
+    # then the page comes back without the password, with the note, and the typed username
+    page = html(response)
+    assert NEW_PASSWORD not in page
+    assert RETYPE_NOTE in page and 'value="newholder"' in page
+
+
+def test_the_retype_note_is_not_shown_when_no_password_was_typed(client):
+    # given a fresh page, and a "Send code" with the password fields still empty
+    fresh = html(client.get("/signup"))
+    sent = html(
+        client.post("/signup", {**signup_data(password="", password_confirm=""), "send_email_code": "1"})
+    )
+    # then neither shows the note
+    assert RETYPE_NOTE not in fresh and RETYPE_NOTE not in sent
+
+
+def test_send_code_buttons_carry_what_the_script_needs(client):
+    # given the sign-up page / when it renders
+    page = html(client.get("/signup"))
+    # then each "Send code" button names the API, its channel, its address field and its status region
+    assert (
+        'data-send-code-url="/api/v1/auth/signup/codes" data-channel="email" data-target-input="id_email" data-status="email-code-status" data-language-input="id_language"'
+        in page
+    )
+    assert 'data-channel="sms" data-target-input="id_phone" data-status="phone-code-status"' in page
+    assert '<div id="email-code-status" class="send-status" role="status">' in page
+    # and the localized message templates the script fills in
+    assert 'data-msg-sent="We sent a code to %(target)s."' in page
+    assert 'data-msg-delayed="Delivery is delayed; we will keep trying."' in page
+    assert 'data-msg-empty="Enter the address to send a code to."' in page
 
 
 def test_signup_with_email_and_phone_codes_creates_the_account_and_logs_in(client):
@@ -252,7 +308,7 @@ def test_signup_code_to_a_taken_email_answers_the_same(client):
     taken = client.post("/signup", {**signup_data(email="taken@example.com"), "send_email_code": "1"})
     free = Client().post("/signup", {**signup_data(email="fresh@example.com"), "send_email_code": "1"})
     # then both pages answer the same (apart from the masked address): no hint the address is taken
-    notice = re.compile(r'<div class="notice" role="status">(.*?)</div>', re.S)
+    notice = re.compile(r'<div class="notice"[^>]*>(.*?)</div>', re.S)
     assert taken.status_code == free.status_code == 200
     taken_text = notice.search(html(taken)).group(1).replace("ta***@", "*@")
     free_text = notice.search(html(free)).group(1).replace("fr***@", "*@")
@@ -359,7 +415,7 @@ def test_login_code_request_for_an_unknown_identifier_looks_the_same(client, acc
     known = client.post("/login/code", {"identifier": account.username, "send_code": "1"})
     unknown = client.post("/login/code", {"identifier": "ghost-account", "send_code": "1"})
     # then both answer with the same step 2 text
-    notice = re.compile(r'<div class="notice" role="status">(.*?)</div>', re.S)
+    notice = re.compile(r'<div class="notice"[^>]*>(.*?)</div>', re.S)
     assert known.status_code == unknown.status_code == 200
     assert notice.search(html(known)).group(1) == notice.search(html(unknown)).group(1)
 

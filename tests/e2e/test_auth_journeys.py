@@ -28,20 +28,37 @@ def log_in_with_password(page: Page, identifier: str, password: str) -> None:
     page.get_by_role("button", name="Log in", exact=True).click()
 
 
+def status_in(page: Page, group: str):
+    """The live status region of a fieldset (where its "Send code" answers)."""
+    return page.get_by_role("group", name=group).get_by_role("status")
+
+
 def test_sign_up_with_email_and_phone_codes_then_log_out(page: Page):
-    # given a visitor on the sign-up page
+    # given a visitor on the sign-up page who types the passwords first
     page.goto("/signup")
     expect(page.get_by_role("heading", level=1)).to_have_text("Create your Billing Center account")
     page.get_by_label("Username").fill("journey01")
     page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Confirm password").fill(NEW_PASSWORD)
-    # when they request codes for the email and the phone and type what arrived in the outbox
+    # when they request a code for the email
     page.get_by_label("Email", exact=True).fill("journey01@example.com")
     page.get_by_role("button", name="Send code to email").click()
-    expect(page.get_by_text("We sent a code to")).to_be_visible()
+    # then the answer appears in the status region without a reload: the passwords are still typed
+    expect(status_in(page, "Email verification")).to_have_text(
+        re.compile(r"We sent a code to jo\*+@example\.com\. It is valid for \d+ minutes\.")
+    )
+    expect(page.get_by_label("Password", exact=True)).to_have_value(NEW_PASSWORD)
+    expect(page.get_by_label("Confirm password")).to_have_value(NEW_PASSWORD)
+    expect(page.get_by_role("button", name="Send code to email")).to_be_disabled()  # resend countdown
+    expect(page.get_by_text("For your security, passwords are not kept")).to_have_count(0)
+    # and when they do the same for the phone
     page.get_by_label("Mobile phone").fill("13800138001")
     page.get_by_role("button", name="Send code to phone").click()
-    expect(page.get_by_text(re.compile(r"We sent a code to \+86\d*\*+8001\."))).to_be_visible()
+    expect(status_in(page, "Mobile phone verification")).to_have_text(
+        re.compile(r"We sent a code to \+86\d*\*+8001\.")
+    )
+    expect(page.get_by_label("Password", exact=True)).to_have_value(NEW_PASSWORD)
+    # and type what arrived in the outbox and the rest of the form
     page.get_by_label("Email verification code").fill(latest_code("journey01@example.com"))
     page.get_by_label("Phone verification code").fill(latest_code("+8613800138001"))
     page.get_by_label("Enterprise name").fill("Journey Analytics")
@@ -59,6 +76,40 @@ def test_sign_up_with_email_and_phone_codes_then_log_out(page: Page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in to the Billing Center")
     expect(page.get_by_text("You have logged out.")).to_be_visible()
     expect(top_bar(page)).not_to_contain_text("journey01")
+
+
+def test_send_code_to_an_invalid_email_shows_the_problem_in_place(page: Page):
+    # given a visitor who typed a password and a malformed email
+    page.goto("/signup")
+    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Email", exact=True).fill("not-an-email")
+    # when they press "Send code" for the email
+    page.get_by_role("button", name="Send code to email").click()
+    # then the API's problem shows under the field, the field is marked invalid and nothing reloaded
+    expect(status_in(page, "Email verification")).to_have_text("Enter a valid email address.")
+    expect(page.get_by_label("Email", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Password", exact=True)).to_have_value(NEW_PASSWORD)
+    expect(page.get_by_role("button", name="Send code to email")).to_be_enabled()
+
+
+def test_send_code_again_too_soon_shows_the_wait_and_counts_down(page: Page):
+    # given a code just sent to an address, and the page reloaded (so it shows no countdown)
+    page.goto("/signup")
+    page.get_by_label("Email", exact=True).fill("hasty@example.com")
+    page.get_by_role("button", name="Send code to email").click()
+    expect(status_in(page, "Email verification")).to_contain_text("We sent a code to")
+    page.reload()
+    # when they press "Send code" again at once
+    page.get_by_label("Email", exact=True).fill("hasty@example.com")
+    page.get_by_role("button", name="Send code to email").click()
+    # then the 429 problem is shown and the button counts down
+    expect(status_in(page, "Email verification")).to_have_text(
+        "Wait a minute before asking for another code."
+    )
+    expect(page.get_by_role("button", name="Send code to email")).to_be_disabled()
+    expect(page.get_by_role("button", name="Send code to email")).to_have_text(
+        re.compile(r"Send code \(\d+s\)")
+    )
 
 
 @pytest.mark.parametrize("identifier", ["walker", "walker@example.com", "+8613900139002"])

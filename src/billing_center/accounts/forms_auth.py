@@ -26,14 +26,14 @@ def code_field(label: Any, *, required: bool = True) -> forms.CharField:
     )
 
 
-def password_field(
-    label: Any, *, autocomplete: str, keep_value: bool = False, help_text: Any = ""
-) -> forms.CharField:
+def password_field(label: Any, *, autocomplete: str, help_text: Any = "") -> forms.CharField:
+    """A password is never written back into a page (``render_value=False``): a re-rendered form
+    comes back with its password fields empty."""
     return forms.CharField(
         label=label,
         strip=False,
         help_text=help_text,
-        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}, render_value=keep_value),
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}, render_value=False),
     )
 
 
@@ -90,15 +90,14 @@ class SignupForm(DeferredValidationMixin, PasswordsMatchMixin, forms.Form):
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
-    # Kept in the page when it is re-rendered after "Send code" (the response is never cached), so a
-    # person does not have to type the password again after each code request.
+    # Never echoed back: after a re-render (a "Send code" without JavaScript, or a refused submit) the
+    # page asks for them again. With JavaScript, "Send code" calls the API and the page does not reload.
     password = password_field(
         _("Password"),
         autocomplete="new-password",
-        keep_value=True,
         help_text=_("At least 12 characters. A passphrase of a few words works well."),
     )
-    password_confirm = password_field(_("Confirm password"), autocomplete="new-password", keep_value=True)
+    password_confirm = password_field(_("Confirm password"), autocomplete="new-password")
     email = forms.CharField(
         label=_("Email"),
         max_length=254,
@@ -160,6 +159,10 @@ class SignupForm(DeferredValidationMixin, PasswordsMatchMixin, forms.Form):
 
     def typed(self, name: str) -> str:
         return str(self.data.get(name, "") or "").strip() if self.is_bound else ""
+
+    def password_cleared(self) -> bool:
+        """A password was typed but the re-rendered page does not hold it (it is never echoed)."""
+        return self.is_bound and any(self.data.get(name) for name in self.password_pair)
 
     def more_information_open(self) -> bool:
         """Keep "More information" unfolded when it holds a value or an error."""

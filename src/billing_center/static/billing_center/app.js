@@ -6,12 +6,13 @@
     var until = Date.parse(button.getAttribute("data-countdown-until"));
     var label = button.getAttribute("data-label") || button.textContent;
     button.setAttribute("data-label", label);
+    window.clearTimeout(button.bcCountdown);  // a new countdown replaces a running one
     function update() {
       var left = Math.ceil((until - Date.now()) / 1000);
       if (left > 0) {
         button.disabled = true;
         button.textContent = label + " (" + left + "s)";
-        window.setTimeout(update, 1000);
+        button.bcCountdown = window.setTimeout(update, 1000);
       } else {
         button.disabled = false;
         button.textContent = label;
@@ -19,10 +20,108 @@
     }
     update();
   }
+
+  function countdownUntil(button, when) {
+    button.setAttribute("data-countdown-until", when.toISOString());
+    tick(button);
+  }
+
+  // The CSRF token: the form's hidden csrfmiddlewaretoken, else the csrftoken cookie.
+  function csrfToken(form) {
+    var input = form && form.querySelector("input[name=csrfmiddlewaretoken]");
+    if (input && input.value) { return input.value; }
+    var found = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return found ? decodeURIComponent(found[1]) : "";
+  }
+
+  function paragraph(text, className) {
+    var p = document.createElement("p");
+    p.textContent = text;
+    if (className) { p.className = className; }
+    return p;
+  }
+
+  // "Send code" without a reload: <button data-send-code-url data-channel data-target-input=<id>
+  // data-status=<id> [data-language-input=<id>]> POSTs {channel, target, language} as JSON and shows
+  // the answer in the status region. Message templates come from the page's data-msg-* attributes
+  // (rendered by Django, so localized): data-msg-sent ("… %(target)s …"), data-msg-valid,
+  // data-msg-delayed, data-msg-empty, data-msg-failed. Problem answers show their own detail.
+  function sendCode(button) {
+    var form = button.form;
+    var messages = button.closest("[data-msg-sent]") || form || document.body;
+    function msg(name) { return messages.getAttribute("data-msg-" + name) || ""; }
+    var input = document.getElementById(button.getAttribute("data-target-input"));
+    var status = document.getElementById(button.getAttribute("data-status"));
+    var languageInput = document.getElementById(button.getAttribute("data-language-input") || "");
+    var target = input ? input.value.trim() : "";
+
+    function show(nodes, failed) {
+      if (!status) { return; }
+      status.replaceChildren.apply(status, nodes);
+      if (input) {
+        if (failed) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+      }
+    }
+    function showError(text) { show([paragraph(text, "error")], true); }
+
+    if (!target) {
+      showError(msg("empty"));
+      if (input) { input.focus(); }
+      return;
+    }
+    var body = { channel: button.getAttribute("data-channel"), target: target };
+    if (languageInput && languageInput.value) { body.language = languageInput.value; }
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    var retryAfter = null;
+    fetch(button.getAttribute("data-send-code-url"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        "Accept": "application/json, application/problem+json",
+        "X-CSRFToken": csrfToken(form)
+      },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      retryAfter = parseInt(response.headers.get("Retry-After") || "", 10);
+      return response.json().then(function (answer) { return { status: response.status, answer: answer }; });
+    }).then(function (result) {
+      button.removeAttribute("aria-busy");
+      button.disabled = false;
+      var answer = result.answer || {};
+      if (result.status === 202) {
+        var notice = document.createElement("div");
+        notice.className = "notice";
+        notice.appendChild(paragraph(msg("sent").replace("%(target)s", answer.target_masked) + " " + msg("valid")));
+        if (answer.delivery === "delayed") { notice.appendChild(paragraph(msg("delayed"), "warning")); }
+        show([notice], false);
+        if (answer.resend_available_at) { countdownUntil(button, new Date(answer.resend_available_at)); }
+        return;
+      }
+      if (!answer.title && !answer.detail) { throw new Error("not a problem answer"); }
+      showError(answer.detail || answer.title);
+      if (result.status === 429 && retryAfter > 0) {
+        countdownUntil(button, new Date(Date.now() + retryAfter * 1000));
+      }
+    }).catch(function () {
+      button.removeAttribute("aria-busy");
+      button.disabled = false;
+      showError(msg("failed"));
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-countdown-until]").forEach(tick);
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
+    });
+    if (!window.fetch) { return; }  // then "Send code" stays an ordinary form submit
+    document.querySelectorAll("button[data-send-code-url]").forEach(function (button) {
+      button.addEventListener("click", function (event) {
+        event.preventDefault();
+        sendCode(button);
+      });
     });
   });
 })();
