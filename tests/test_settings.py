@@ -52,3 +52,22 @@ def test_secret_file_variant_is_read(tmp_path):
     result = _settings_probe({"DATA_DIR": str(tmp_path), "SECRET_KEY_FILE": str(secret_file)})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "from-a-f"
+
+
+def test_s3_compatible_storage_is_selected_by_configuration(tmp_path):
+    # given an S3-compatible store configured for attachments (no connection is made to build it)
+    env = {
+        "DATA_DIR": str(tmp_path),
+        "STORAGE_BACKEND": "s3",
+        "S3_BUCKET": "contracts",
+        "S3_ENDPOINT_URL": "http://127.0.0.1:9",
+    }
+    # when the default storage is built
+    result = _settings_probe(
+        env,
+        "from django.core.files.storage import default_storage as s; "
+        "print(type(s._wrapped).__name__, s.bucket_name, s.default_acl, s.file_overwrite)",
+    )
+    # then attachments go to that bucket, private, never overwriting an existing object
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["S3Storage", "contracts", "private", "False"]
