@@ -65,8 +65,8 @@ def test_s3_compatible_storage_is_selected_by_configuration(tmp_path):
     # when the default storage is built
     result = _settings_probe(
         env,
-        "from django.core.files.storage import default_storage as s; "
-        "print(type(s._wrapped).__name__, s.bucket_name, s.default_acl, s.file_overwrite)",
+        "from django.core.files.storage import storages; s = storages['default']; "
+        "print(type(s).__name__, s.bucket_name, s.default_acl, s.file_overwrite)",
     )
     # then attachments go to that bucket, private, never overwriting an existing object
     assert result.returncode == 0, result.stderr
