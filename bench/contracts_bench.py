@@ -228,15 +228,14 @@ def main() -> int:
                 cursor.execute("VACUUM ANALYZE contracts_contract")
         scenarios, context = prepare(args)
         port = free_port()
+        # The real server command, as `make run` and deployments start it (granian, WSGI).
         server = subprocess.Popen(
             [
-                sys.executable, "-m", "granian",
-                "--interface", "wsgi",
+                sys.executable, "-m", "billing_center.cli", "serve",
+                "--no-worker",
                 "--host", "127.0.0.1",
                 "--port", str(port),
                 "--workers", str(args.workers),
-                "--no-ws",
-                "billing_center.wsgi:application",
             ],
             env={**os.environ, **env},
             cwd=str(ROOT),

@@ -19,6 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("WEB_THREADS", "8")),
+            help="Request threads per worker process; each may hold one database connection.",
+        )
         parser.add_argument("--no-worker", action="store_true", help="Do not start the delivery worker.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -35,6 +41,7 @@ class Command(BaseCommand):
                 "--host", options["host"],
                 "--port", str(options["port"]),
                 "--workers", str(options["workers"]),
+                "--blocking-threads", str(options["threads"]),
                 "--no-ws",
                 "billing_center.wsgi:application",
             ]
