@@ -423,3 +423,47 @@ def test_one_pending_change_per_account_and_kind_is_a_database_constraint():
         )
     # then the partial unique constraint refuses it
     assert IdentifierChange.objects.count() == 1
+
+
+def test_a_new_address_entered_while_the_last_code_is_checked_is_not_committed_with_that_code():
+    # given a change waiting for the code sent to a first new address the holder controls
+    account = AccountFactory()
+    old_email = account.email
+    to_new_code_sent(account)
+    code_for_first = latest_code(NEW_EMAIL)
+    other_address = "someone.else@example.org"
+    real_check = changes.codes.code_check
+
+    def check_then_race(**kwargs):
+        # the code of the first address passes; meanwhile a second request enters another address
+        matched = real_check(**kwargs)
+        submit_new(account, other_address)
+        return matched
+
+    # when the holder confirms with the first address's code while the other request lands
+    with mock.patch.object(changes.codes, "code_check", side_effect=check_then_race), pytest.raises(Conflict):
+        confirm(account, code_for_first)
+    # then the address that nobody proved is never committed; the old one keeps logging in
+    assert email_of(account) == old_email
+    assert can_log_in(old_email)
+    assert not can_log_in(other_address)
+    change = IdentifierChange.objects.get()
+    assert (change.state, change.new_value) == (ChangeState.NEW_CODE_SENT, other_address)
+
+
+def test_an_address_taken_by_a_racing_account_during_the_commit_is_a_clean_conflict():
+    # given a change waiting for its last code, and another account that takes the address after
+    # the commit's uniqueness re-check (simulated: the re-check sees it free, the database does not)
+    account = AccountFactory()
+    old_email = account.email
+    to_new_code_sent(account)
+    new_code = latest_code(NEW_EMAIL)
+    AccountFactory(email=NEW_EMAIL.upper())
+    # when the holder confirms
+    with mock.patch.object(changes, "_owner_of", return_value=None), pytest.raises(Conflict) as caught:
+        confirm(account, new_code)
+    # then the answer is a clean conflict (no IntegrityError) and the old address still logs in
+    assert caught.value.code == "address_taken"
+    assert email_of(account) == old_email
+    assert can_log_in(old_email)
+    assert IdentifierChange.objects.get().state == ChangeState.NEW_CODE_SENT

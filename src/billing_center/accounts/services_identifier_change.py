@@ -174,7 +174,11 @@ def identifier_change_confirm(
     )
     try:
         change = _commit(
-            change, meta=meta, end_other_sessions=end_other_sessions, keep_session_key=keep_session_key
+            change,
+            proven_value=change.new_value,
+            meta=meta,
+            end_other_sessions=end_other_sessions,
+            keep_session_key=keep_session_key,
         )
     except IntegrityError as exc:
         # Another account took the address between the uniqueness check and the write.
@@ -227,11 +231,20 @@ def identifier_change_cancel(*, account: Account, kind: str, meta: RequestMeta) 
 def _commit(
     change: IdentifierChange,
     *,
+    proven_value: str,
     meta: RequestMeta,
     end_other_sessions: bool | None,
     keep_session_key: str | None,
 ) -> IdentifierChange:
     change = _locked(change, ChangeState.NEW_CODE_SENT)
+    if change.new_value != proven_value:
+        # Another request entered a different new address after the code was checked: the code
+        # proved the address it was sent to, never the one now pending.
+        raise Conflict(
+            _("This step is not available now. Follow the steps in order."),
+            code="wrong_step",
+            extra={"state": change.state},
+        )
     kind = ChangeKind(change.kind)
     account = Account.objects.select_for_update().get(pk=change.account_id)
     if _owner_of(kind, change.new_value, exclude=account) is not None:
