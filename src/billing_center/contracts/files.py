@@ -20,6 +20,7 @@ PDF_EOF = b"%%EOF"
 PDF_EOF_WINDOW = 1024
 _CHUNK = 64 * 1024
 _UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]')
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,11 @@ def _too_large(limit: int) -> ValidationFailed:
 def safe_file_name(name: str) -> str:
     """The last path segment, NFC, without control or reserved characters, ending in .pdf."""
     base = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
-    base = _UNSAFE_NAME_CHARS.sub("_", base).strip(" .")
+    base = _UNSAFE_NAME_CHARS.sub("_", base)
+    # C1 controls, line/paragraph separators and invisible format characters (bidi overrides that
+    # spoof an extension, zero-width spaces, BOM) are not visible in a name either.
+    base = "".join("_" if unicodedata.category(char) in _INVISIBLE_CATEGORIES else char for char in base)
+    base = base.strip(" .")
     if not base:
         base = "contract"
     stem = base[:-4] if base.lower().endswith(".pdf") else base
