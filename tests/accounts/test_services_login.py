@@ -252,3 +252,30 @@ def test_back_office_login_form_goes_through_the_throttled_service(holder):
         assert authenticate(request, username="alice", password="wrong password here") is None
     assert authenticate(request, username="alice", password=DEFAULT_PASSWORD) is None
     assert AuditEvent.objects.filter(event="login.failed").count() == 5
+
+
+def test_a_login_arriving_while_another_of_the_pair_is_checked_is_refused(holder, monkeypatch):
+    # given alice's wrong-password login whose password check is in progress, and a second login of
+    # the same (identifier, IP) pair arriving exactly then (what concurrent requests do)
+    inner: list[str] = []
+    original_check = Account.check_password
+
+    def check_while_another_arrives(self: Account, raw_password: str) -> bool:
+        if not inner:
+            inner.append("pending")
+            try:
+                login_with_password(identifier="ALICE", password="another wrong guess", meta=META)
+            except RateLimited as refused:
+                inner[0] = refused.code
+            except ValidationFailed as failed:
+                inner[0] = failed.code
+        return original_check(self, raw_password)
+
+    monkeypatch.setattr(Account, "check_password", check_while_another_arrives)
+    # when both run
+    failure = _failure("alice", "wrong password guess")
+    # then the second was refused before any password check, and only the first counted as a failure
+    assert failure.code == "invalid_credentials"
+    assert inner == ["too_many_attempts"]
+    holder.refresh_from_db()
+    assert holder.failed_login_streak == 1

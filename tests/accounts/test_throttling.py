@@ -133,3 +133,36 @@ def test_canonical_identifier_merges_phone_and_email_spellings():
     assert throttling.identifier_canonical("A@Example.com") == throttling.identifier_canonical(
         "a@example.COM"
     )
+
+
+def test_an_attempt_in_progress_holds_the_pair_until_its_outcome_is_noted():
+    # given an admitted attempt of (alice, IP) whose password check is still running
+    throttling.attempt_admit(identifier="alice", ip=IP)
+    # when a second attempt of the same pair arrives before the first is noted
+    # then it is refused: concurrent attempts cannot slip past the delay and the block
+    with pytest.raises(RateLimited) as refused:
+        throttling.attempt_admit(identifier="ALICE ", ip=IP)
+    assert refused.value.code == "too_many_attempts"
+    # and other pairs are not held
+    throttling.attempt_admit(identifier="alice", ip="203.0.113.9")
+    throttling.attempt_admit(identifier="bob", ip=IP)
+    # when the first attempt's failure is noted / then the pair is free again
+    throttling.failure_note(identifier="alice", ip=IP)
+    throttling.attempt_admit(identifier="alice", ip=IP)
+
+
+def test_a_success_also_frees_the_pair():
+    # given an admitted attempt that succeeds
+    throttling.attempt_admit(identifier="alice", ip=IP)
+    throttling.success_note(identifier="alice", ip=IP)
+    # when the next attempt comes / then it is admitted
+    throttling.attempt_admit(identifier="alice", ip=IP)
+
+
+def test_an_attempt_that_never_reports_frees_the_pair_after_a_short_while():
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        # given an admitted attempt whose worker died before noting its outcome
+        throttling.attempt_admit(identifier="alice", ip=IP)
+        # when the turn's lifetime has passed / then the pair is admitted again
+        clock.shift(timedelta(seconds=throttling.ATTEMPT_TURN_SECONDS))
+        throttling.attempt_admit(identifier="alice", ip=IP)

@@ -184,13 +184,17 @@ def login_with_password(*, identifier: str, password: str, meta: RequestMeta) ->
     """The account for (identifier, password), throttled per SPEC §1. Every kind of failure gives the
     same error after the same amount of hashing work."""
     throttling.attempt_admit(identifier=identifier, ip=meta.ip)
-    account = account_by_identifier(identifier)
-    if account is None or not account.has_usable_password():
-        _dummy_password_check(password)
-        password_ok = False
-    else:
-        # check_password re-hashes and saves when the hasher's parameters changed.
-        password_ok = account.check_password(password)
+    try:
+        account = account_by_identifier(identifier)
+        if account is None or not account.has_usable_password():
+            _dummy_password_check(password)
+            password_ok = False
+        else:
+            # check_password re-hashes and saves when the hasher's parameters changed.
+            password_ok = account.check_password(password)
+    except BaseException:
+        throttling.attempt_release(identifier=identifier, ip=meta.ip)
+        raise
     if account is not None and password_ok and account.is_active and not account.password_login_locked:
         _login_succeeded(account=account, method="password", meta=meta)
         throttling.success_note(identifier=identifier, ip=meta.ip)
@@ -349,15 +353,20 @@ def reauthenticate(
         codes.code_check(purpose=PURPOSE_REAUTH, target=account.email, code=code, account=account, meta=meta)
         audit_record(event="reauth.succeeded", meta=meta, account=account, detail={"method": "code"})
         return
-    scope_id = f"account:{account.pk}"
-    throttling.attempt_admit(identifier=scope_id, ip=meta.ip, scope="reauth")
     if not account.has_usable_password():
         raise ValidationFailed(
             _("This account has no password. Use a code sent to your email."),
             field="password",
             code="no_password",
         )
-    if not account.check_password(password):
+    scope_id = f"account:{account.pk}"
+    throttling.attempt_admit(identifier=scope_id, ip=meta.ip, scope="reauth")
+    try:
+        password_ok = account.check_password(password)
+    except BaseException:
+        throttling.attempt_release(identifier=scope_id, ip=meta.ip, scope="reauth")
+        raise
+    if not password_ok:
         throttling.failure_note(identifier=scope_id, ip=meta.ip, scope="reauth")
         audit_record(event="reauth.failed", meta=meta, account=account, detail={"method": "password"})
         raise ValidationFailed(_("The password is not correct."), field="password", code="invalid_password")

@@ -6,6 +6,9 @@
   (1 s, doubling, capped at ``LOGIN_PAIR_MAX_DELAY_SECONDS``); from the ``LOGIN_PAIR_BLOCK_AFTER``-th
   failure on, the pair is blocked for ``LOGIN_PAIR_BLOCK_SECONDS``. The delay is a "next attempt
   allowed at" gate answered with 429 + Retry-After, never a sleeping worker.
+- One attempt of a pair at a time: an admitted attempt holds the pair's *turn* until its outcome is
+  noted (or ``ATTEMPT_TURN_SECONDS`` pass), so concurrent requests cannot all slip past the gate
+  before the first of them has recorded its failure.
 
 Nothing here locks an account for everyone: an attacker only ever throttles their own (identifier, IP)
 pairs. The account-wide "100 consecutive failures" rule lives in the login service.
@@ -23,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from billing_center.accounts.identifiers import identifier_kind, normalize_email, normalize_phone
 from billing_center.core.errors import RateLimited, ValidationFailed
-from billing_center.core.ratelimit import cooldown_remaining, limit_hit, limit_reset
+from billing_center.core.ratelimit import cooldown_acquire, cooldown_remaining, limit_hit, limit_reset
 
 
 def identifier_canonical(identifier: str) -> str:
@@ -40,6 +43,10 @@ def identifier_canonical(identifier: str) -> str:
     return "name:" + text.casefold()
 
 
+# How long an admitted attempt may hold its pair's turn without noting its outcome (a crashed worker).
+ATTEMPT_TURN_SECONDS = 10
+
+
 def _pair_id(scope: str, identifier: str, ip: str) -> str:
     material = f"{scope}\x00{identifier_canonical(identifier)}\x00{ip}"
     return hashlib.sha256(material.encode()).hexdigest()[:40]
@@ -51,6 +58,10 @@ def _failures_key(scope: str, identifier: str, ip: str) -> str:
 
 def _gate_key(scope: str, identifier: str, ip: str) -> str:
     return f"{scope}:pair:gate:{_pair_id(scope, identifier, ip)}"
+
+
+def _turn_key(scope: str, identifier: str, ip: str) -> str:
+    return f"{scope}:pair:turn:{_pair_id(scope, identifier, ip)}"
 
 
 def delay_after_failures(failures: int) -> int:
@@ -78,6 +89,10 @@ def attempt_admit(*, identifier: str, ip: str, scope: str = "login") -> None:
     wait = cooldown_remaining(_gate_key(scope, identifier, ip))
     if wait > 0:
         raise too_many_attempts(wait)
+    # Atomic in the shared store: of concurrent attempts of one pair, exactly one gets the turn.
+    busy = cooldown_acquire(_turn_key(scope, identifier, ip), seconds=ATTEMPT_TURN_SECONDS)
+    if busy:
+        raise too_many_attempts(1)
 
 
 def failure_note(*, identifier: str, ip: str, scope: str = "login") -> int:
@@ -93,6 +108,8 @@ def failure_note(*, identifier: str, ip: str, scope: str = "login") -> int:
         # A fresh window of exactly `delay` seconds: the gate is closed until it ends.
         limit_reset(gate)
         limit_hit(gate, limit=1, window_seconds=delay)
+    # The gate is set before the turn is released, so the next attempt sees it.
+    attempt_release(identifier=identifier, ip=ip, scope=scope)
     return failures
 
 
@@ -100,3 +117,9 @@ def success_note(*, identifier: str, ip: str, scope: str = "login") -> None:
     """A successful attempt clears the pair's failures and any delay."""
     limit_reset(_failures_key(scope, identifier, ip))
     limit_reset(_gate_key(scope, identifier, ip))
+    attempt_release(identifier=identifier, ip=ip, scope=scope)
+
+
+def attempt_release(*, identifier: str, ip: str, scope: str = "login") -> None:
+    """Give the pair's turn back without noting an outcome (an attempt that ended otherwise)."""
+    limit_reset(_turn_key(scope, identifier, ip))
