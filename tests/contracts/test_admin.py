@@ -148,3 +148,50 @@ def test_holders_cannot_use_the_back_office(holder_client, holder):
     response = holder_client.get(f"/backoffice/contracts/contract/{contract.pk}/terminate/")
     assert response.status_code == 302
     assert "/backoffice/login/" in response["Location"]
+
+
+def test_setting_an_issued_contract_back_to_draft_is_a_form_error_not_a_server_error(operator_client, holder):
+    # given an issued contract the holder has already seen
+    contract = ContractFactory(account=holder, number="I-1", title="Issued")
+    url = f"/backoffice/contracts/contract/{contract.pk}/change/"
+    data = _form(holder, number="I-1", title="Issued", staff_status="draft")
+    data.update({"signed_on": contract.signed_on.isoformat(), "starts_on": contract.starts_on.isoformat()})
+    data.update({"ends_on": contract.ends_on.isoformat(), "amount": "12800.00", "currency": "CNY"})
+    # when an operator sets it back to draft in the change form
+    response = operator_client.post(url, data)
+    # then the form shows the service's message and nothing changed or was audited
+    assert response.status_code == 200
+    assert "An issued contract cannot go back to draft; terminate it instead." in response.content.decode()
+    contract.refresh_from_db()
+    assert contract.staff_status == StaffStatus.ISSUED
+    assert not AuditEvent.objects.filter(event="contract.updated").exists()
+
+
+def test_a_contract_terminated_by_another_operator_meanwhile_is_a_message_not_a_server_error(
+    operator_client, operator, holder, monkeypatch
+):
+    # given an issued contract open in an operator's change form
+    import billing_center.contracts.admin as contract_admin
+    from billing_center.contracts.services import contract_terminate
+
+    contract = ContractFactory(account=holder, number="R-1", title="Old title")
+    url = f"/backoffice/contracts/contract/{contract.pk}/change/"
+    data = _form(holder, number="R-1", title="New title", staff_status="issued")
+    data.update({"signed_on": contract.signed_on.isoformat(), "starts_on": contract.starts_on.isoformat()})
+    data.update({"ends_on": contract.ends_on.isoformat(), "amount": "12800.00", "currency": "CNY"})
+    real_update = contract_admin.contract_update
+
+    def terminated_meanwhile(**kwargs):
+        # another operator terminates it between the form check and the save
+        contract_terminate(contract=contract, terminated_on=timezone.localdate())
+        return real_update(**kwargs)
+
+    monkeypatch.setattr(contract_admin, "contract_update", terminated_meanwhile)
+    # when the first operator saves the edit
+    response = operator_client.post(url, data, follow=True)
+    # then the service's refusal is shown, nothing of the edit is kept (the whole save rolled back)
+    assert response.status_code == 200
+    assert "A terminated contract cannot be changed." in response.content.decode()
+    contract.refresh_from_db()
+    assert (contract.title, contract.staff_status) == ("Old title", StaffStatus.ISSUED)
+    assert not AuditEvent.objects.filter(event="contract.updated").exists()

@@ -112,13 +112,22 @@ class ContractAdmin(admin.ModelAdmin):
     def status_display(self, obj: Contract) -> str:
         return str(STATUS_LABELS.get(getattr(obj, "holder_status", obj.status), ""))
 
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Contract | None:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # The form writes the submitted values onto this instance while validating; which fields
+            # are read-only must follow the stored status, not a submitted one.
+            obj._stored_staff_status = obj.staff_status  # type: ignore[attr-defined]
+        return obj
+
     def get_readonly_fields(self, request: HttpRequest, obj: Contract | None = None) -> tuple[str, ...]:
         base = ("terminated_on", "created_at", "updated_at")
         if obj is None:
             return ()
-        if obj.staff_status == StaffStatus.TERMINATED:
+        stored_status = getattr(obj, "_stored_staff_status", obj.staff_status)
+        if stored_status == StaffStatus.TERMINATED:
             return (*EDITABLE_FIELDS, *base)
-        if obj.staff_status == StaffStatus.ISSUED:
+        if stored_status == StaffStatus.ISSUED:
             return ("account", *base)
         return base
 
@@ -132,6 +141,21 @@ class ContractAdmin(admin.ModelAdmin):
         return False
 
     # --- writes, through the services ------------------------------------------------------------
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as error:
+            # A service refused the save after the form passed (another operator changed the contract
+            # or took the number meanwhile): the admin's transaction has rolled back; say why.
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: Contract, form: ModelForm, change: bool) -> None:
         meta = RequestMeta.from_request(request)

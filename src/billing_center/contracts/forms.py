@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from billing_center.contracts.files import pdf_check
 from billing_center.contracts.models import HOLDER_STATUSES, Contract, ContractStatus, StaffStatus
 from billing_center.contracts.selectors import SEARCH_MAX_LENGTH, ContractFilters
-from billing_center.contracts.services import contract_fields_check
+from billing_center.contracts.services import contract_fields_check, staff_status_change_check
 from billing_center.core.errors import ApplicationError
 
 
@@ -83,8 +83,14 @@ class ContractAdminForm(forms.ModelForm):
     def _post_clean(self) -> None:
         # The model instance is only a carrier here: the services save it. Run the shared rules
         # instead of Model.full_clean so the messages are the ones the API gives.
+        stored_status = self.instance.staff_status if self.instance.pk else None
         self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
         cleaned = self.cleaned_data
+        if stored_status is not None and "staff_status" in cleaned:
+            try:
+                staff_status_change_check(current=stored_status, new=cleaned["staff_status"])
+            except ApplicationError as error:
+                self.add_error("staff_status", error.message)
         needed = ("number", "title", "type", "currency", "amount", "starts_on", "ends_on")
         if any(name not in cleaned for name in needed):
             return

@@ -94,6 +94,17 @@ def contract_fields_check(
         )
 
 
+def staff_status_change_check(*, current: str, new: str) -> None:
+    """``draft → issued`` is the only change of the staff status an edit may make (termination has its
+    own service); raises Conflict naming the field. Forms call it for a friendly message."""
+    if new != current and not (current == StaffStatus.DRAFT and new == StaffStatus.ISSUED):
+        raise Conflict(
+            _("An issued contract cannot go back to draft; terminate it instead."),
+            field="staff_status",
+            code="contract_status_change_invalid",
+        )
+
+
 def _snapshot(contract: Contract, fields: tuple[str, ...] = _AUDITED_FIELDS) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for field in fields:
@@ -179,15 +190,7 @@ def contract_update(
     current = _locked(contract)
     if current.staff_status == StaffStatus.TERMINATED:
         raise Conflict(_("A terminated contract cannot be changed."), code="contract_terminated")
-    new_status = changes.get("staff_status", current.staff_status)
-    if new_status != current.staff_status and not (
-        current.staff_status == StaffStatus.DRAFT and new_status == StaffStatus.ISSUED
-    ):
-        raise Conflict(
-            _("An issued contract cannot go back to draft; terminate it instead."),
-            field="staff_status",
-            code="contract_status_change_invalid",
-        )
+    staff_status_change_check(current=current.staff_status, new=changes.get("staff_status", current.staff_status))
     if "account" in changes and changes["account"].pk != current.account_id and current.staff_status != StaffStatus.DRAFT:
         raise Conflict(
             _("Only a draft contract can move to another account."), field="account", code="contract_account_locked"
