@@ -313,3 +313,29 @@ def test_lost_phone_change_expires_when_not_finished_after_the_wait(settings):
             submit_new(account)
     # then the change has expired
     assert caught.value.code == "change_expired"
+
+
+def test_a_login_email_change_cancels_a_phone_change_whose_codes_go_to_the_old_email():
+    # given a holder adding a phone (first code to the login email), who then changes the login email
+    account = AccountFactory()
+    old_email = account.email
+    start(account)
+    changes.identifier_change_start(account=account, kind="email", reauthenticated=True, meta=META)
+    changes.identifier_change_verify_current(
+        account=account, kind="email", code=latest_code(old_email), meta=META
+    )
+    changes.identifier_change_submit_new(
+        account=account, kind="email", value="moved@example.org", reauthenticated=True, meta=META
+    )
+    changes.identifier_change_confirm(
+        account=account, kind="email", code=latest_code("moved@example.org"), keep_session_key=None, meta=META
+    )
+    # when the holder asks for the phone change's first code again
+    with pytest.raises(Conflict) as caught:
+        changes.identifier_change_resend(account=account, kind="phone", meta=META)
+    # then that change was cancelled at the email commit: nothing more goes to the address the
+    # account gave up, and the phone flow starts over with the new login email
+    assert caught.value.code == "no_pending_change"
+    phone_change = IdentifierChange.objects.get(kind="phone")
+    assert phone_change.state == ChangeState.CANCELLED
+    assert start(account).current_target == "moved@example.org"

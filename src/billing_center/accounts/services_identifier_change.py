@@ -260,6 +260,12 @@ def _commit(
     change.save(update_fields=["state", "finished_at", "end_other_sessions", "updated_at"])
     if old_value:
         codes.codes_void(target=old_value)
+        # A pending change of the other kind whose codes go to the address given up (adding or
+        # replacing a phone proves the login email) must never send more to it: start over.
+        for other in IdentifierChange.objects.select_for_update().filter(
+            account=account, state__in=PENDING_STATES, current_target__iexact=old_value
+        ).exclude(pk=change.pk):
+            _finish(other, state=ChangeState.CANCELLED, meta=meta, reason="address_changed")
     codes.codes_void(account=account, purposes=[CURRENT_PURPOSE[kind], NEW_PURPOSE[kind]])
     audit_record(
         event=f"{kind}.changed",
