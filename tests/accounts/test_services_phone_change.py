@@ -339,3 +339,25 @@ def test_a_login_email_change_cancels_a_phone_change_whose_codes_go_to_the_old_e
     phone_change = IdentifierChange.objects.get(kind="phone")
     assert phone_change.state == ChangeState.CANCELLED
     assert start(account).current_target == "moved@example.org"
+
+
+def test_restarting_or_cancelling_a_lost_phone_change_never_shortens_the_wait():
+    # given a lost-phone change 23 hours into its waiting period
+    account = AccountFactory(phone=OLD_PHONE)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        start(account, lost_phone=True)
+        verify_current(account, latest_code(account.email))
+        clock.shift(timedelta(hours=23))
+        # when the holder cancels it and starts again (a normal change needs the lost phone's code)
+        changes.identifier_change_cancel(account=account, kind="phone", meta=META)
+        start(account, lost_phone=True)
+        verify_current(account, latest_code(account.email))
+        # then the new wait counts from now: an hour later (past the first wait) is still too early
+        clock.shift(timedelta(hours=1, minutes=1))
+        with pytest.raises(Conflict) as early:
+            submit_new(account)
+        assert early.value.code == "waiting_period"
+        # and only a full 24 hours after the second proof is the new phone accepted
+        clock.shift(timedelta(hours=23))
+        submit_new(account)
+    assert phone_of(account) == OLD_PHONE
