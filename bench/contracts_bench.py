@@ -18,50 +18,38 @@ Usage: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/bc_bench .venv/bin/pyth
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import shutil
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+from common import (
+    RESULTS,
+    ROOT,
+    Result,
+    Scenario,
+    base_environment,
+    console_table,
+    database_name,
+    drop_database,
+    free_port,
+    holder_session_cookie,
+    machine,
+    markdown_rows,
+    measure,
+    recreate_database,
+    server_start,
+    server_stop,
+)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bc_bench"
-
-
-@dataclass
-class Scenario:
-    name: str
-    path: str
-    note: str = ""
-
-
-@dataclass
-class Result:
-    name: str
-    path: str
-    note: str
-    requests: int
-    errors: int
-    seconds: float
-    rps: float
-    p50_ms: float
-    p99_ms: float
-    p50_ratio: float = 0.0
-    p99_ratio: float = 0.0
-    rps_ratio: float = 0.0
-    statuses: dict[str, int] = field(default_factory=dict)
 
 
 def parse_args() -> argparse.Namespace:
@@ -77,140 +65,18 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def database_name(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in {"postgres", "postgresql"}:
-        sys.exit("The benchmark needs a PostgreSQL DATABASE_URL")
-    name = parts.path.lstrip("/")
-    if not name or name == "test" or name.startswith("test_") or name in {"postgres", "template0", "template1"}:
-        sys.exit(f"Refusing to use database {name!r}: give a dedicated name such as bc_bench")
-    return name
-
-
-def admin_url(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, parts.fragment))
-
-
-def recreate_database(url: str, *, reuse: bool) -> bool:
-    """Drop and create the benchmark database; with ``reuse``, keep it if it exists. True if fresh."""
-    import psycopg
-
-    name = database_name(url)
-    with psycopg.connect(admin_url(url), autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and reuse:
-            return False
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return True
-
-
-def drop_database(url: str) -> None:
-    import psycopg
-
-    name = database_name(url)
-    with psycopg.connect(admin_url(url), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(port: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the server did not come up")
-
-
-def run_scenario(port: int, scenario: Scenario, cookie: str, *, threads: int, requests: int, seconds: float) -> Result:
-    latencies: list[float] = []
-    statuses: dict[str, int] = {}
-    lock = threading.Lock()
-    issued = [0]
-    deadline = time.monotonic() + seconds
-    headers = {"Cookie": cookie, "Accept": "application/json"}
-
-    def worker() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        local: list[float] = []
-        local_status: dict[str, int] = {}
-        while time.monotonic() < deadline:
-            with lock:
-                if issued[0] >= requests:
-                    break
-                issued[0] += 1
-            started = time.perf_counter()
-            try:
-                connection.request("GET", scenario.path, headers=headers)
-                response = connection.getresponse()
-                response.read()
-                status = str(response.status)
-            except (OSError, http.client.HTTPException):
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                status = "error"
-            local.append(time.perf_counter() - started)
-            local_status[status] = local_status.get(status, 0) + 1
-        with lock:
-            latencies.extend(local)
-            for key, value in local_status.items():
-                statuses[key] = statuses.get(key, 0) + value
-
-    started = time.perf_counter()
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    wall = time.perf_counter() - started
-    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-    errors = sum(count for status, count in statuses.items() if status != "200")
-    return Result(
-        name=scenario.name,
-        path=scenario.path,
-        note=scenario.note,
-        requests=len(latencies),
-        errors=errors,
-        seconds=round(wall, 2),
-        rps=round(len(latencies) / wall, 1),
-        p50_ms=round(statistics.median(latencies) * 1000, 2),
-        p99_ms=round(cuts[98] * 1000, 2),
-        statuses=statuses,
-    )
-
-
 def main() -> int:
     args = parse_args()
     url = args.database_url
     database_name(url)
     data_dir = Path(tempfile.mkdtemp(prefix="bc-bench-"))
-    env = {
-        "DATABASE_URL": url,
-        "DATA_DIR": str(data_dir),
-        "DEPLOYMENT": "embedded",
-        "DEBUG": "false",
-        "EMAIL_BACKEND": "outbox",
-        "SMS_BACKEND": "outbox",
-        "DELIVERY_WORKER_IN_SERVER": "false",
-        "LOG_LEVEL": "WARNING",
-        "DB_CONN_MAX_AGE": "600",
-    }
+    env = {"DATABASE_URL": url, **base_environment(data_dir)}
     os.environ.update(env)
+    os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "billing_center.settings")
     sys.path.insert(0, str(ROOT / "src"))
     fresh = recreate_database(url, reuse=args.reuse)
-    server: subprocess.Popen[bytes] | None = None
+    server = None
     try:
         import django
 
@@ -228,42 +94,19 @@ def main() -> int:
                 cursor.execute("VACUUM ANALYZE contracts_contract")
         scenarios, context = prepare(args)
         port = free_port()
-        # The real server command, as `make run` and deployments start it (granian, WSGI).
-        server = subprocess.Popen(
-            [
-                sys.executable, "-m", "billing_center.cli", "serve",
-                "--no-worker",
-                "--host", "127.0.0.1",
-                "--port", str(port),
-                "--workers", str(args.workers),
-            ],
-            env={**os.environ, **env},
-            cwd=str(ROOT),
+        server = server_start(port, workers=args.workers, env={**os.environ, **env})
+        results = measure(
+            port,
+            scenarios,
+            {"Cookie": context["cookie"]},
+            threads=args.threads,
+            requests=args.requests,
+            seconds=args.seconds,
         )
-        wait_until_up(port)
-        results = []
-        for scenario in scenarios:
-            # Warm up: connections, caches, the plan cache of each worker.
-            run_scenario(port, scenario, context["cookie"], threads=args.threads, requests=200, seconds=10)
-            result = run_scenario(
-                port, scenario, context["cookie"], threads=args.threads, requests=args.requests, seconds=args.seconds
-            )
-            results.append(result)
-            print(f"  {result.name:<16} p50 {result.p50_ms:8.2f} ms  p99 {result.p99_ms:8.2f} ms  {result.rps:8.1f} req/s")
-        bare = results[0]
-        for result in results:
-            result.p50_ratio = round(result.p50_ms / bare.p50_ms, 2)
-            result.p99_ratio = round(result.p99_ms / bare.p99_ms, 2)
-            result.rps_ratio = round(result.rps / bare.rps, 3)
         report(args, results, context, load_seconds=load_seconds)
         return 1 if any(result.errors for result in results) else 0
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        server_stop(server)
         from django.db import connections
 
         connections.close_all()
@@ -274,24 +117,13 @@ def main() -> int:
 
 def prepare(args: argparse.Namespace) -> tuple[list[Scenario], dict[str, Any]]:
     """A logged-in session for the demo account, a deep cursor, and the scenarios with their SQL plans."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-
     from billing_center.accounts.models import Account
-    from billing_center.accounts.session_store import SessionStore
     from billing_center.contracts.models import Contract, StaffStatus
     from billing_center.contracts.selectors import ContractFilters, contracts_for_holder
     from billing_center.core.pagination import _encode
 
     account = Account.objects.get(username__iexact="demo")
-    session = SessionStore()
-    now = time.time()
-    session[SESSION_KEY] = str(account.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    session[HASH_SESSION_KEY] = account.get_session_auth_hash()
-    session["_bc_auth_at"] = session["_bc_reauth_at"] = session["_bc_seen"] = now
-    session.create()
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    cookie = holder_session_cookie(account)
 
     visible = Contract.objects.filter(account=account).exclude(staff_status=StaffStatus.DRAFT)
     total = visible.count()
@@ -360,7 +192,6 @@ def _after_q(key: tuple[Any, int]) -> Any:
 
 def report(args: argparse.Namespace, results: list[Result], context: dict[str, Any], *, load_seconds: float) -> None:
     from rich.console import Console
-    from rich.table import Table
 
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -372,34 +203,19 @@ def report(args: argparse.Namespace, results: list[Result], context: dict[str, A
         "workers": args.workers,
         "requests_per_scenario": args.requests,
         "seconds_limit": args.seconds,
-        "python": sys.version.split()[0],
-        "cpus": os.cpu_count(),
+        **machine(),
     }
     (RESULTS / f"contracts-{stamp}.json").write_text(
         json.dumps({"meta": meta, "results": [asdict(r) for r in results], "plans": context["plans"]}, indent=2)
     )
-    lines = [
-        "| scenario | requests | errors | req/s | p50 ms | p99 ms | p50 x bare | p99 x bare | req/s / bare |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in results:
-        lines.append(
-            f"| {r.name} ({r.note}) | {r.requests} | {r.errors} | {r.rps} | {r.p50_ms} | {r.p99_ms} | "
-            f"{r.p50_ratio} | {r.p99_ratio} | {r.rps_ratio} |"
-        )
+    lines = markdown_rows(results)
     plans = "\n\n".join(f"### {name}\n\n```\n{plan}\n```" for name, plan in context["plans"].items())
     (RESULTS / f"contracts-{stamp}.md").write_text(
         f"# Contracts benchmark {stamp}\n\n{json.dumps(meta)}\n\n" + "\n".join(lines) + "\n\n## Plans\n\n" + plans + "\n"
     )
-    table = Table(title=f"Contract list at {context['total']:,} visible contracts ({args.threads} threads)")
-    for column in ("scenario", "req/s", "p50 ms", "p99 ms", "p50 x bare", "p99 x bare", "req/s / bare", "errors"):
-        table.add_column(column, justify="left" if column == "scenario" else "right")
-    for r in results:
-        table.add_row(
-            r.name, str(r.rps), str(r.p50_ms), str(r.p99_ms), str(r.p50_ratio), str(r.p99_ratio), str(r.rps_ratio), str(r.errors)
-        )
+    title = f"Contract list at {context['total']:,} visible contracts ({args.threads} threads)"
     console = Console(width=150)
-    console.print(table)
+    console.print(console_table(title, results))
     console.print(f"load: {meta['load_seconds']} s; results in {RESULTS}/contracts-{stamp}.{{json,md}}")
 
 

@@ -1,0 +1,336 @@
+"""Shared pieces of the benchmarks (SPEC §11 "Performance"): the dedicated PostgreSQL database, the real
+server command as a subprocess, the bounded load driver on keep-alive connections, ratios to the bare
+``/healthz`` endpoint and the result tables.
+
+Django is imported lazily (only inside the helpers that need it) so a script can set its environment
+first.
+"""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+RESERVED_DATABASES = {"postgres", "template0", "template1"}
+
+
+@dataclass
+class Scenario:
+    name: str
+    path: str
+    note: str = ""
+    method: str = "GET"
+    # Builds the request body from a sequence number unique within the scenario (warm-up included).
+    body: Callable[[int], bytes] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    # Statuses that count as a correct answer (a wrong code is *meant* to get a 422).
+    expect: tuple[int, ...] = (200,)
+    sequence: Iterator[int] = field(default_factory=itertools.count, repr=False)
+
+
+@dataclass
+class Result:
+    name: str
+    path: str
+    note: str
+    requests: int
+    errors: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    method: str = "GET"
+    p50_ratio: float = 0.0
+    p99_ratio: float = 0.0
+    rps_ratio: float = 0.0
+    queries: int | None = None
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+# --- the dedicated PostgreSQL database ------------------------------------------------------------
+
+
+def database_name(url: str) -> str:
+    """The database of a PostgreSQL URL; exits for ``test``, ``test_*`` and the system databases."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        sys.exit("The benchmark needs a PostgreSQL DATABASE_URL")
+    name = parts.path.lstrip("/")
+    if not name or name == "test" or name.startswith("test_") or name in RESERVED_DATABASES:
+        sys.exit(f"Refusing to use database {name!r}: give a dedicated name such as bc_bench")
+    return name
+
+
+def admin_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, parts.fragment))
+
+
+def recreate_database(url: str, *, reuse: bool = False) -> bool:
+    """Drop and create the benchmark database; with ``reuse``, keep it if it exists. True if fresh."""
+    import psycopg
+
+    name = database_name(url)
+    with psycopg.connect(admin_url(url), autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and reuse:
+            return False
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return True
+
+
+def drop_database(url: str) -> None:
+    import psycopg
+
+    name = database_name(url)
+    with psycopg.connect(admin_url(url), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- the server -----------------------------------------------------------------------------------
+
+
+def base_environment(data_dir: Path) -> dict[str, str]:
+    """What every benchmark server runs with (outbox channels, no delivery worker, quiet logs)."""
+    return {
+        "DATA_DIR": str(data_dir),
+        "DEPLOYMENT": "embedded",
+        "DEBUG": "false",
+        "EMAIL_BACKEND": "outbox",
+        "SMS_BACKEND": "outbox",
+        "DELIVERY_WORKER_IN_SERVER": "false",
+        "LOG_LEVEL": "WARNING",
+        "DB_CONN_MAX_AGE": "600",
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not come up")
+
+
+def server_start(port: int, *, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The real server command, as `make run` and deployments start it (granian, WSGI)."""
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "billing_center.cli", "serve",
+            "--no-worker",
+            "--host", "127.0.0.1",
+            "--port", str(port),
+            "--workers", str(workers),
+        ],
+        env=env,
+        cwd=str(ROOT),
+    )
+    wait_until_up(port)
+    return server
+
+
+def server_stop(server: subprocess.Popen[bytes] | None) -> None:
+    if server is None:
+        return
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def holder_session_cookie(account: Any) -> str:
+    """A logged-in session for ``account``, created server-side (no login round trip), as a Cookie."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from billing_center.accounts.session_store import SessionStore
+
+    session = SessionStore()
+    now = time.time()
+    session[SESSION_KEY] = str(account.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = account.get_session_auth_hash()
+    session["_bc_auth_at"] = session["_bc_reauth_at"] = session["_bc_seen"] = now
+    session["_bc_ip"] = "127.0.0.1"
+    session["_bc_ua"] = "bench/1.0"
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+# --- the load driver ------------------------------------------------------------------------------
+
+
+def run_scenario(
+    port: int,
+    scenario: Scenario,
+    headers: dict[str, str],
+    *,
+    threads: int,
+    requests: int,
+    seconds: float,
+) -> Result:
+    """Up to ``requests`` requests (or ``seconds``) from ``threads`` threads, each on one keep-alive
+    connection; latency is measured per request from send to the last byte of the answer."""
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    lock = threading.Lock()
+    issued = [0]
+    deadline = time.monotonic() + seconds
+    all_headers = {"Accept": "application/json", **headers, **scenario.headers}
+
+    def worker() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        local: list[float] = []
+        local_status: dict[str, int] = {}
+        while time.monotonic() < deadline:
+            with lock:
+                if issued[0] >= requests:
+                    break
+                issued[0] += 1
+                number = next(scenario.sequence)
+            body = scenario.body(number) if scenario.body is not None else None
+            started = time.perf_counter()
+            try:
+                connection.request(scenario.method, scenario.path, body=body, headers=all_headers)
+                response = connection.getresponse()
+                response.read()
+                status = str(response.status)
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status = "error"
+            local.append(time.perf_counter() - started)
+            local_status[status] = local_status.get(status, 0) + 1
+        connection.close()
+        with lock:
+            latencies.extend(local)
+            for key, value in local_status.items():
+                statuses[key] = statuses.get(key, 0) + value
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    wall = time.perf_counter() - started
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    expected = {str(status) for status in scenario.expect}
+    errors = sum(count for status, count in statuses.items() if status not in expected)
+    return Result(
+        name=scenario.name,
+        path=scenario.path,
+        note=scenario.note,
+        method=scenario.method,
+        requests=len(latencies),
+        errors=errors,
+        seconds=round(wall, 2),
+        rps=round(len(latencies) / wall, 1),
+        p50_ms=round(statistics.median(latencies) * 1000, 2),
+        p99_ms=round(cuts[98] * 1000, 2),
+        statuses=statuses,
+    )
+
+
+def measure(
+    port: int,
+    scenarios: list[Scenario],
+    headers: dict[str, str],
+    *,
+    threads: int,
+    requests: int,
+    seconds: float,
+    warmup: int = 200,
+    label: str = "",
+) -> list[Result]:
+    """Each scenario after a warm-up (connections, caches, each worker's plan cache); the first scenario
+    is the bare endpoint the others are divided by."""
+    results = []
+    for scenario in scenarios:
+        run_scenario(port, scenario, headers, threads=threads, requests=warmup, seconds=10)
+        result = run_scenario(port, scenario, headers, threads=threads, requests=requests, seconds=seconds)
+        results.append(result)
+        print(
+            f"  {label}{result.name:<18} p50 {result.p50_ms:8.2f} ms  p99 {result.p99_ms:8.2f} ms  "
+            f"{result.rps:8.1f} req/s  {result.statuses}",
+            flush=True,
+        )
+    ratios_set(results)
+    return results
+
+
+def ratios_set(results: list[Result]) -> None:
+    bare = results[0]
+    for result in results:
+        result.p50_ratio = round(result.p50_ms / bare.p50_ms, 2)
+        result.p99_ratio = round(result.p99_ms / bare.p99_ms, 2)
+        result.rps_ratio = round(result.rps / bare.rps, 3)
+
+
+# --- reporting ------------------------------------------------------------------------------------
+
+
+def markdown_rows(results: list[Result], *, with_queries: bool = False) -> list[str]:
+    extra_head, extra_rule = (" queries |", "---:|") if with_queries else ("", "")
+    lines = [
+        f"| scenario | requests | errors | req/s | p50 ms | p99 ms | p50 x bare | p99 x bare | req/s / bare |{extra_head}",
+        f"|---|---:|---:|---:|---:|---:|---:|---:|---:|{extra_rule}",
+    ]
+    for r in results:
+        extra = f" {'' if r.queries is None else r.queries} |" if with_queries else ""
+        lines.append(
+            f"| {r.name} ({r.note}) | {r.requests} | {r.errors} | {r.rps} | {r.p50_ms} | {r.p99_ms} | "
+            f"{r.p50_ratio} | {r.p99_ratio} | {r.rps_ratio} |{extra}"
+        )
+    return lines
+
+
+def console_table(title: str, results: list[Result], *, with_queries: bool = False) -> Any:
+    from rich.table import Table
+
+    table = Table(title=title)
+    columns = ["scenario", "req/s", "p50 ms", "p99 ms", "p50 x bare", "p99 x bare", "req/s / bare", "errors"]
+    if with_queries:
+        columns.append("queries")
+    for column in columns:
+        table.add_column(column, justify="left" if column == "scenario" else "right")
+    for r in results:
+        row = [
+            r.name, str(r.rps), str(r.p50_ms), str(r.p99_ms), str(r.p50_ratio), str(r.p99_ratio), str(r.rps_ratio),
+            str(r.errors),
+        ]
+        if with_queries:
+            row.append("" if r.queries is None else str(r.queries))
+        table.add_row(*row)
+    return table
+
+
+def machine() -> dict[str, Any]:
+    return {"python": sys.version.split()[0], "cpus": os.cpu_count()}
