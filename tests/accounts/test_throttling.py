@@ -166,3 +166,22 @@ def test_an_attempt_that_never_reports_frees_the_pair_after_a_short_while():
         # when the turn's lifetime has passed / then the pair is admitted again
         clock.shift(timedelta(seconds=throttling.ATTEMPT_TURN_SECONDS))
         throttling.attempt_admit(identifier="alice", ip=IP)
+
+
+def test_per_ip_limit_counts_an_ipv6_64_prefix_as_one_address():
+    # given 30 attempts from 30 different addresses of one IPv6 /64
+    for n in range(30):
+        throttling.attempt_admit(identifier=f"user{n}", ip=f"2001:db8:7:7::{n + 1:x}")
+    # when a 31st comes from yet another address of that /64 / then it is refused
+    with pytest.raises(RateLimited):
+        throttling.attempt_admit(identifier="user31", ip="2001:db8:7:7:ffff::1")
+    # and another /64 is not affected
+    throttling.attempt_admit(identifier="user31", ip="2001:db8:7:8::1")
+
+
+def test_a_blocked_pair_is_not_escaped_by_hopping_addresses_within_an_ipv6_64():
+    # given alice blocked from one address of a /64
+    _fail(10, ip="2001:db8:7:7::1")
+    # when alice tries from another address of the same /64 / then she is still blocked
+    with pytest.raises(RateLimited):
+        throttling.attempt_admit(identifier="alice", ip="2001:db8:7:7::2")

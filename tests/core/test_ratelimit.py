@@ -17,6 +17,7 @@ from billing_center.core.models import RateCounter
 from billing_center.core.ratelimit import (
     cooldown_acquire,
     cooldown_remaining,
+    ip_bucket,
     limit_count,
     limit_hit,
     limit_reset,
@@ -174,3 +175,20 @@ def test_concurrent_processes_count_exactly():
     # then no hit was lost or doubled, and exactly `limit` were allowed
     assert int(final.stdout.strip()) == processes * hits_each
     assert allowed == limit
+
+
+@pytest.mark.parametrize(
+    ("address", "bucket"),
+    [
+        ("198.51.100.7", "198.51.100.7"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2::1", "2001:db8:1:2::/64"),
+        ("::ffff:198.51.100.7", "198.51.100.7"),
+        ("", ""),
+        ("not an address", "not an address"),
+    ],
+)
+def test_ip_bucket_groups_an_ipv6_host_by_its_64_prefix(address, bucket):
+    # given a client address / when its rate-limit bucket is taken
+    # then IPv4 stays as it is and IPv6 becomes its /64, which one host or customer usually holds whole
+    assert ip_bucket(address) == bucket

@@ -259,3 +259,14 @@ def test_codes_void_kills_the_live_codes_of_an_account(clock):
     for code, purpose in ((login_code, "login"), (reset_code, "password_reset")):
         with pytest.raises(ValidationFailed):
             check(code, purpose=purpose, account=account)
+
+
+def test_the_check_cap_counts_an_ipv6_64_prefix_as_one_address(clock):
+    # given 30 checks from 30 addresses of one IPv6 /64
+    code = send()
+    for number in range(30):
+        with pytest.raises(ValidationFailed):
+            check(code, target=f"nobody{number}@example.com", ip=f"2001:db8:5:5::{number + 1:x}")
+    # when another address of that /64 checks / then it is refused
+    with pytest.raises(RateLimited):
+        check(code, ip="2001:db8:5:5::ffff")

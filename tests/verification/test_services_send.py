@@ -122,6 +122,16 @@ def test_an_ip_gets_at_most_20_codes_an_hour(clock):
     send("user21@example.com", meta=RequestMeta(ip="192.0.2.21"))
 
 
+def test_the_send_cap_counts_an_ipv6_64_prefix_as_one_address(clock):
+    # given twenty codes from twenty addresses of one IPv6 /64
+    for number in range(20):
+        send(f"user{number}@example.com", meta=RequestMeta(ip=f"2001:db8:9:9::{number + 1:x}"))
+    # when yet another address of that /64 asks / then it is refused
+    with pytest.raises(RateLimited) as refused:
+        send("user20@example.com", meta=RequestMeta(ip="2001:db8:9:9::ffff"))
+    assert refused.value.code == "rate_limited"
+
+
 def test_the_global_sms_budget_caps_sms_per_hour_but_not_email(clock, settings):
     # given a budget of 3 SMS an hour, used up by three numbers from three IPs
     settings.SMS_BUDGET_PER_HOUR = 3

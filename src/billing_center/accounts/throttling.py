@@ -1,6 +1,7 @@
 """Password-attempt throttling (SPEC §1), on the shared rate-limit store so it holds across processes.
 
-- Per IP: at most ``LOGIN_PER_IP_PER_MINUTE`` attempts a minute.
+- Per IP (an IPv6 /64 counts as one address, ``ip_bucket``): at most ``LOGIN_PER_IP_PER_MINUTE``
+  attempts a minute.
 - Per (identifier, IP) pair: failures are counted in a window of ``LOGIN_PAIR_FAILURE_WINDOW_SECONDS``.
   From the ``LOGIN_PAIR_DELAY_AFTER``-th failure on, the next attempt is allowed only after a delay
   (1 s, doubling, capped at ``LOGIN_PAIR_MAX_DELAY_SECONDS``); from the ``LOGIN_PAIR_BLOCK_AFTER``-th
@@ -26,7 +27,13 @@ from django.utils.translation import gettext as _
 
 from billing_center.accounts.identifiers import identifier_kind, normalize_email, normalize_phone
 from billing_center.core.errors import RateLimited, ValidationFailed
-from billing_center.core.ratelimit import cooldown_acquire, cooldown_remaining, limit_hit, limit_reset
+from billing_center.core.ratelimit import (
+    cooldown_acquire,
+    cooldown_remaining,
+    ip_bucket,
+    limit_hit,
+    limit_reset,
+)
 
 
 def identifier_canonical(identifier: str) -> str:
@@ -48,7 +55,7 @@ ATTEMPT_TURN_SECONDS = 10
 
 
 def _pair_id(scope: str, identifier: str, ip: str) -> str:
-    material = f"{scope}\x00{identifier_canonical(identifier)}\x00{ip}"
+    material = f"{scope}\x00{identifier_canonical(identifier)}\x00{ip_bucket(ip)}"
     return hashlib.sha256(material.encode()).hexdigest()[:40]
 
 
@@ -83,7 +90,7 @@ def too_many_attempts(retry_after: int) -> RateLimited:
 
 def attempt_admit(*, identifier: str, ip: str, scope: str = "login") -> None:
     """Count one attempt from ``ip`` and refuse it while the IP or the pair is throttled."""
-    per_ip = limit_hit(f"{scope}:ip:{ip or '-'}", limit=settings.LOGIN_PER_IP_PER_MINUTE, window_seconds=60)
+    per_ip = limit_hit(f"{scope}:ip:{ip_bucket(ip) or '-'}", limit=settings.LOGIN_PER_IP_PER_MINUTE, window_seconds=60)
     if not per_ip.allowed:
         raise too_many_attempts(per_ip.retry_after)
     wait = cooldown_remaining(_gate_key(scope, identifier, ip))

@@ -7,6 +7,9 @@ Two stores with the same semantics, picked by ``settings.RATE_LIMIT_STORE``:
   SQLite and PostgreSQL alike.
 - ``redis``: one hash per key, changed by a Lua script (Redis runs scripts atomically).
 
+Per-IP limits key on ``ip_bucket(ip)``: an IPv4 address as it is, an IPv6 address as its /64 (one
+host or customer usually holds a whole /64, so per-address keys would give it 2^64 fresh budgets).
+
 Every counter is a *fixed window* that opens at the first hit and lasts ``window_seconds``; hits after
 the limit still count (so a client hammering a limit does not get a fresh window sooner). Window ends
 are computed from ``django.utils.timezone.now()`` (not from Redis TTLs) so both stores behave the same
@@ -19,6 +22,7 @@ atomic block.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,6 +46,19 @@ class LimitResult:
     count: int
     # Seconds until the current window ends (and the key is free again).
     retry_after: int
+
+
+def ip_bucket(ip: str) -> str:
+    """The unit per-IP limits count: IPv4 as is, IPv6 as its /64 (IPv4-mapped IPv6 as the IPv4)."""
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 def limit_hit(key: str, *, limit: int, window_seconds: int) -> LimitResult:

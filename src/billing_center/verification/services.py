@@ -31,6 +31,7 @@ from billing_center.core.masking import mask_target
 from billing_center.core.ratelimit import (
     cooldown_acquire,
     cooldown_remaining,
+    ip_bucket,
     limit_hit,
     limit_reset,
 )
@@ -156,7 +157,7 @@ def code_check(
     target = target_normalize(target)
     if meta.ip:
         per_ip = limit_hit(
-            f"code:check:ip:{meta.ip}",
+            f"code:check:ip:{ip_bucket(meta.ip)}",
             limit=settings.CODE_CHECKS_PER_IP_PER_5_MINUTES,
             window_seconds=CHECK_WINDOW_SECONDS,
         )
@@ -333,7 +334,7 @@ def _send_limits_take(
         )
     caps: list[tuple[str, int, int]] = []
     if meta.ip:
-        caps.append((f"code:send:ip:{meta.ip}", settings.CODE_SENDS_PER_IP_PER_HOUR, HOUR))
+        caps.append((f"code:send:ip:{ip_bucket(meta.ip)}", settings.CODE_SENDS_PER_IP_PER_HOUR, HOUR))
     if account is not None and account.pk:
         caps.append((f"code:send:account:{account.pk}", settings.CODE_SENDS_PER_ACCOUNT_PER_HOUR, HOUR))
     target_key = _digest(target)
