@@ -21,7 +21,7 @@ class AccountManager(BaseUserManager["Account"]):
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str | None) -> Account:
-        return self.get(username__iexact=username)
+        return self.get(username__lower_exact=username)
 
     def create_user(
         self, username: str, email: str, password: str | None = None, **extra: Any

@@ -10,9 +10,9 @@ def account_by_identifier(identifier: str) -> Account | None:
     kind = identifier_kind(identifier)
     try:
         if kind == "email":
-            return Account.objects.filter(email__iexact=normalize_email(identifier)).first()
+            return Account.objects.filter(email__lower_exact=normalize_email(identifier)).first()
         if kind == "phone":
             return Account.objects.filter(phone=normalize_phone(identifier)).first()
     except ValidationFailed:
         return None
-    return Account.objects.filter(username__iexact=identifier.strip()).first()
+    return Account.objects.filter(username__lower_exact=identifier.strip()).first()

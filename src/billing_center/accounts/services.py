@@ -80,7 +80,7 @@ def signup_code_request(*, channel: str, target: str, language: str, meta: Reque
     belongs to an account gets a notice instead; the answer is the same."""
     if channel == CHANNEL_EMAIL:
         normalized = normalize_email(target)
-        taken = Account.objects.filter(email__iexact=normalized).exists()
+        taken = Account.objects.filter(email__lower_exact=normalized).exists()
     elif channel == CHANNEL_SMS:
         normalized = normalize_phone(target)
         taken = Account.objects.filter(phone=normalized).exists()
@@ -143,7 +143,7 @@ def _signup_clean(
     language: str,
 ) -> _SignupData:
     clean_username = normalize_username(username)
-    if Account.objects.filter(username__iexact=clean_username).exists():
+    if Account.objects.filter(username__lower_exact=clean_username).exists():
         # Usernames are public by nature (SPEC §1), so a collision may be reported.
         raise ValidationFailed(_("This username is taken."), field="username", code="username_taken")
     if language and language.strip().lower() not in Language.values:
@@ -210,7 +210,7 @@ def account_signup(
         return _account_create(data=data, password=normalized_password, meta=meta)
     except IntegrityError as exc:
         # A race with another sign-up of the same username, email or phone.
-        if Account.objects.filter(username__iexact=data.username).exists():
+        if Account.objects.filter(username__lower_exact=data.username).exists():
             raise ValidationFailed(
                 _("This username is taken."), field="username", code="username_taken"
             ) from exc
@@ -228,7 +228,7 @@ def _signup_code_check(*, channel: str, target: str, code: str, meta: RequestMet
 
 @transaction.atomic
 def _account_create(*, data: _SignupData, password: str, meta: RequestMeta) -> Account:
-    email_taken = Account.objects.filter(email__iexact=data.email).exists()
+    email_taken = Account.objects.filter(email__lower_exact=data.email).exists()
     phone_taken = data.phone is not None and Account.objects.filter(phone=data.phone).exists()
     if email_taken or phone_taken:
         # Never "taken": the address's owner must stay unknown to whoever is signing up.
@@ -266,9 +266,9 @@ def operator_create(*, username: str, email: str, password: str, superuser: bool
     """A back-office operator (staff account), e.g. from ``billing-center createoperator``."""
     clean_username = normalize_username(username)
     clean_email = normalize_email(email)
-    if Account.objects.filter(username__iexact=clean_username).exists():
+    if Account.objects.filter(username__lower_exact=clean_username).exists():
         raise ValidationFailed(_("This username is taken."), field="username", code="username_taken")
-    if Account.objects.filter(email__iexact=clean_email).exists():
+    if Account.objects.filter(email__lower_exact=clean_email).exists():
         raise ValidationFailed(_("This email is already used."), field="email", code="email_taken")
     context = Account(username=clean_username, email=clean_email, enterprise_name="")
     normalized = password_check_policy(password, context=context)

@@ -403,7 +403,7 @@ def _same_address(kind: ChangeKind, left: str, right: str) -> bool:
 def _owner_of(kind: ChangeKind, value: str, *, exclude: Account) -> Account | None:
     accounts = Account.objects.exclude(pk=exclude.pk)
     if kind == ChangeKind.EMAIL:
-        return accounts.filter(email__iexact=value).first()
+        return accounts.filter(email__lower_exact=value).first()
     return accounts.filter(phone=value).first()
 
 

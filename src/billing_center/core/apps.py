@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from billing_center.core import checks  # noqa: F401  (registers the system checks)
+        from billing_center.core import checks, lookups  # noqa: F401  (registers checks and lookups)

@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from billing_center.accounts.models import Account
 
-        account = Account.objects.filter(username__iexact="demo").first()
+        account = Account.objects.filter(username__lower_exact="demo").first()
         if account is None:
             password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
             account = Account.objects.create_user(
