@@ -14,7 +14,7 @@ from django.utils import timezone
 from billing_center.accounts.models import AccountSession
 from billing_center.audit.models import AuditEvent
 from tests.factories import DEFAULT_PASSWORD, AccountFactory
-from tests.outbox import latest_code
+from tests.outbox import latest_code, outbox_messages
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,10 +59,13 @@ def test_csrf_endpoint_sets_the_cookie_and_returns_the_token():
         ("login", {"identifier": "dave", "password": DEFAULT_PASSWORD}),
         ("signup", {}),
         ("signup/codes", {"channel": "email", "target": "x@example.com"}),
-        ("login/codes", {"identifier": "dave"}),
-        ("login/code", {"identifier": "dave", "code": "123456"}),
-        ("password-reset/codes", {"identifier": "dave"}),
-        ("password-reset", {"identifier": "dave", "code": "123456", "new_password": NEW_PASSWORD}),
+        ("login/codes", {"identifier": "dave@example.com"}),
+        ("login/code", {"identifier": "dave@example.com", "code": "123456"}),
+        ("password-reset/codes", {"identifier": "dave@example.com"}),
+        (
+            "password-reset",
+            {"identifier": "dave@example.com", "code": "123456", "new_password": NEW_PASSWORD},
+        ),
         ("logout", {}),
     ],
 )
@@ -167,12 +170,83 @@ def test_throttled_login_answers_429_with_retry_after(api_client, holder):
 
 
 def test_login_by_code_over_the_api(api_client, holder):
-    assert _post(api_client, "login/codes", {"identifier": "dave"}).status_code == 202
+    assert _post(api_client, "login/codes", {"identifier": "Dave@Example.com"}).status_code == 202
     response = _post(
-        api_client, "login/code", {"identifier": "dave", "code": latest_code("dave@example.com")}
+        api_client, "login/code", {"identifier": "dave@example.com", "code": latest_code("dave@example.com")}
     )
     assert response.status_code == 200
     assert api_client.get("/api/v1/account/me").json()["username"] == "dave"
+
+
+# --- codes go only to an address that was typed (no username → email route) ------------------------
+
+EMAIL_OR_PHONE_REQUIRED = "Enter the email address or mobile number of your account; codes are sent there."
+
+
+def _same_problem(first, second) -> bool:
+    return {**first.json(), "instance": ""} == {**second.json(), "instance": ""}
+
+
+@pytest.mark.parametrize(
+    ("path", "extra"),
+    [
+        ("login/codes", {}),
+        ("login/code", {"code": "123456"}),
+        ("password-reset/codes", {}),
+        ("password-reset", {"code": "123456", "new_password": NEW_PASSWORD}),
+    ],
+)
+def test_a_username_where_a_code_goes_is_a_422_problem(api_client, holder, path, extra):
+    # given a holder / when a code endpoint is called with the holder's username
+    response = _post(api_client, path, {"identifier": "dave", **extra})
+    # then 422 problem details naming the identifier field, and nothing was sent
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["code"] == "email_or_phone_required"
+    assert body["errors"] == [{"field": "identifier", "message": EMAIL_OR_PHONE_REQUIRED}]
+    assert outbox_messages() == []
+
+
+@pytest.mark.parametrize("path", ["login/codes", "password-reset/codes"])
+def test_a_username_cannot_reveal_which_email_is_its_accounts(api_client, holder, path):
+    """The attack the review found: ask for a code by the public username "dave" (it went to dave's
+    email and started that email's resend cooldown), then ask for a guessed email — a 429 meant the
+    guess was dave's email. Now a username starts nothing, so the guess answers alike either way."""
+    with time_machine.travel(timezone.now(), tick=False):
+        # given the holder asked for a code for their own email a moment ago
+        assert _post(api_client, path, {"identifier": "dave@example.com"}).status_code == 202
+        # when someone names the holder's username, and a username no account has
+        by_username = _post(api_client, path, {"identifier": "dave"})
+        by_nobody = _post(api_client, path, {"identifier": "nobody"})
+        # then both are refused by syntax alone, identically: the username route is gone
+        assert by_username.status_code == by_nobody.status_code == 422
+        assert by_username.json()["code"] == "email_or_phone_required"
+        assert _same_problem(by_username, by_nobody)
+        # and within the minute a guess of the holder's email meets only that address's own cooldown
+        # (it was just used), exactly as an address with no account does when it was just used
+        assert _post(api_client, path, {"identifier": "stranger@example.com"}).status_code == 202
+        right = _post(api_client, path, {"identifier": "dave@example.com"})
+        wrong = _post(api_client, path, {"identifier": "stranger@example.com"})
+        assert right.status_code == wrong.status_code == 429
+        assert right.json()["code"] == "resend_too_soon"
+        assert _same_problem(right, wrong) and right["Retry-After"] == wrong["Retry-After"]
+    # and only the two address requests sent anything: a code to the holder, a notice to the stranger
+    assert [m["to"] for m in outbox_messages()] == ["stranger@example.com", "dave@example.com"]
+
+
+@pytest.mark.parametrize("path", ["login/codes", "password-reset/codes"])
+def test_after_a_username_request_a_guessed_email_answers_the_same_right_or_wrong(api_client, holder, path):
+    # given someone who named the holder's username first (before, this sent a code to dave's email
+    # and started its cooldown, so the right guess below answered 429 and the wrong one 202)
+    with time_machine.travel(timezone.now(), tick=False):
+        assert _post(api_client, path, {"identifier": "dave"}).status_code == 422
+        # when they then guess the holder's email, and an email no account has
+        right = _post(api_client, path, {"identifier": "dave@example.com"})
+        wrong = _post(api_client, path, {"identifier": "dave.guess@example.com"})
+    # then both answers are the same 202: the username started nothing on the holder's email
+    assert right.status_code == wrong.status_code == 202
+    assert right.json() == wrong.json()
 
 
 @pytest.mark.parametrize("path", ["login/codes", "password-reset/codes"])

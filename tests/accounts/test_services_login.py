@@ -204,8 +204,8 @@ def test_login_by_code_lifts_the_password_login_lock(fast_hashing):
     # when they log in with a code sent to their email
     from billing_center.accounts.services import login_code_request
 
-    login_code_request(identifier="target", language="en", meta=META)
-    login_with_code(identifier="target", code=latest_code("target@example.com"), meta=META)
+    login_code_request(identifier="target@example.com", language="en", meta=META)
+    login_with_code(identifier="target@example.com", code=latest_code("target@example.com"), meta=META)
     # then the lock and the streak are gone, and the password logs in again
     holder.refresh_from_db()
     assert not holder.password_login_locked

@@ -396,24 +396,24 @@ def test_login_by_code_sends_a_code_then_logs_in(client):
     # given an account
     account = AccountFactory(username="codeholder", email="codeholder@example.com")
     # when the holder asks for a code
-    sent = client.post("/login/code", {"identifier": "codeholder", "send_code": "1"})
-    # then step 2 asks for it, keeping the identifier, with a resend countdown
+    sent = client.post("/login/code", {"identifier": "codeholder@example.com", "send_code": "1"})
+    # then step 2 asks for it, keeping the address, with a resend countdown
     page = html(sent)
     assert "<h1>Enter your code</h1>" in page
-    assert 'value="codeholder"' in page
+    assert 'value="codeholder@example.com"' in page
     assert "data-countdown-until=" in page
     # and entering the emailed code logs them in
     response = client.post(
-        "/login/code", {"identifier": "codeholder", "code": latest_code("codeholder@example.com")}
+        "/login/code", {"identifier": "codeholder@example.com", "code": latest_code("codeholder@example.com")}
     )
     assert response["Location"] == PROFILE_URL
     assert is_logged_in_as(client, account)
 
 
-def test_login_code_request_for_an_unknown_identifier_looks_the_same(client, account):
-    # given a known and an unknown identifier
-    known = client.post("/login/code", {"identifier": account.username, "send_code": "1"})
-    unknown = client.post("/login/code", {"identifier": "ghost-account", "send_code": "1"})
+def test_login_code_request_for_an_unknown_email_looks_the_same(client, account):
+    # given the email of an account and an email no account uses
+    known = client.post("/login/code", {"identifier": account.email, "send_code": "1"})
+    unknown = client.post("/login/code", {"identifier": "ghost-account@example.com", "send_code": "1"})
     # then both answer with the same step 2 text
     notice = re.compile(r'<div class="notice"[^>]*>(.*?)</div>', re.S)
     assert known.status_code == unknown.status_code == 200
@@ -422,17 +422,63 @@ def test_login_code_request_for_an_unknown_identifier_looks_the_same(client, acc
 
 def test_login_with_a_wrong_code_stays_on_step_two_with_an_error(client, account):
     # given a code sent
-    client.post("/login/code", {"identifier": account.username, "send_code": "1"})
+    client.post("/login/code", {"identifier": account.email, "send_code": "1"})
     real = latest_code(account.email)
     # when a wrong code is entered
     response = client.post(
-        "/login/code", {"identifier": account.username, "code": "999999" if real != "999999" else "111111"}
+        "/login/code", {"identifier": account.email, "code": "999999" if real != "999999" else "111111"}
     )
     # then the code step shows an error and nobody is logged in
     page = html(response)
     assert "<h1>Enter your code</h1>" in page
     assert 'class="error"' in page or 'class="alert"' in page
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("path", ["/login/code", "/password-reset"])
+def test_code_pages_ask_for_an_email_or_mobile_number(client, path):
+    # given an anonymous visitor / when they open a page that sends a code
+    page = html(client.get(path))
+    # then its one box asks for the address the code goes to, not for a username
+    assert '<label for="id_identifier">Email or mobile number</label>' in page
+    assert "Username, email or phone" not in page
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"), [("/login/code", "Log in with a code"), ("/password-reset", "Forgot your password?")]
+)
+def test_a_username_on_a_code_page_is_refused_on_its_field_and_sends_nothing(client, account, path, heading):
+    # given an account, whose username is public
+    # when someone types that username into a page that sends codes
+    response = client.post(path, {"identifier": account.username, "send_code": "1"})
+    # then the page stays on step 1, keeps what was typed, and the identifier field says what to enter
+    assert response.status_code == 200
+    page = html(response)
+    assert f"<h1>{heading}</h1>" in page
+    assert f'value="{account.username}"' in page
+    assert (
+        '<p class="error" role="alert" id="id_identifier_error1">Enter the email address or mobile number of '
+        "your account; codes are sent there.</p>"
+    ) in page
+    assert "data-countdown-until=" not in page
+    # and no code or notice went anywhere
+    assert outbox_messages() == []
+    assert not AuditEvent.objects.filter(event="code.sent").exists()
+
+
+def test_a_username_on_the_code_step_is_refused_on_its_field(client, account):
+    # given a code sent to the account's email
+    client.post("/login/code", {"identifier": account.email, "send_code": "1"})
+    code = latest_code(account.email)
+    # when the right code is entered together with the username instead of the email
+    response = client.post("/login/code", {"identifier": account.username, "code": code})
+    # then the identifier field carries the error and nobody is logged in
+    page = html(response)
+    assert 'id="id_identifier_error1">Enter the email address or mobile number' in page
+    assert "_auth_user_id" not in client.session
+    # and the code was not spent: with the email it still logs in
+    client.post("/login/code", {"identifier": account.email, "code": code})
+    assert is_logged_in_as(client, account)
 
 
 # --- Forgot password -------------------------------------------------------------------------------
@@ -462,13 +508,13 @@ def test_password_reset_by_code_then_login_with_the_new_password(client, account
 
 def test_password_reset_refuses_a_weak_new_password_on_its_field(client, account):
     # given a reset code
-    client.post("/password-reset", {"identifier": account.username, "send_code": "1"})
+    client.post("/password-reset", {"identifier": account.email, "send_code": "1"})
     code = latest_code(account.email)
     # when the new password is too short
     response = client.post(
         "/password-reset",
         {
-            "identifier": account.username,
+            "identifier": account.email,
             "code": code,
             "new_password": "short",
             "new_password_confirm": "short",
@@ -557,8 +603,8 @@ def test_logout_get_asks_and_post_logs_out(client, account):
     [
         ("/login", {"identifier": "someone", "password": "whatever-whatever"}),
         ("/signup", {"email": "x@example.com", "send_email_code": "1"}),
-        ("/login/code", {"identifier": "someone", "send_code": "1"}),
-        ("/password-reset", {"identifier": "someone", "send_code": "1"}),
+        ("/login/code", {"identifier": "someone@example.com", "send_code": "1"}),
+        ("/password-reset", {"identifier": "someone@example.com", "send_code": "1"}),
         ("/logout", {}),
         ("/language", {"language": "zh-hans"}),
     ],

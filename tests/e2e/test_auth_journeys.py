@@ -140,7 +140,7 @@ def test_log_in_by_code(page: Page):
     page.goto("/login")
     page.get_by_role("link", name="Log in with a code").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in with a code")
-    page.get_by_label("Username, email or phone").fill("codewalker@example.com")
+    page.get_by_label("Email or mobile number").fill("codewalker@example.com")
     page.get_by_role("button", name="Send code").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
     page.get_by_label("Verification code").fill(latest_code("codewalker@example.com"))
@@ -155,7 +155,7 @@ def test_forgot_password_then_log_in_with_the_new_one(page: Page):
     # when the holder resets the password with the emailed code
     page.goto("/login")
     page.get_by_role("link", name="Forgot password?").click()
-    page.get_by_label("Username, email or phone").fill("forgetful")
+    page.get_by_label("Email or mobile number").fill("forgetful@example.com")
     page.get_by_role("button", name="Send code").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Choose a new password")
     page.get_by_label("Verification code").fill(latest_code("forgetful@example.com"))

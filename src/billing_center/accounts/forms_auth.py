@@ -37,9 +37,9 @@ def password_field(label: Any, *, autocomplete: str, help_text: Any = "") -> for
     )
 
 
-def identifier_field() -> forms.CharField:
+def identifier_field(label: Any = None) -> forms.CharField:
     return forms.CharField(
-        label=_("Username, email or phone"),
+        label=label or _("Username, email or phone"),
         max_length=254,
         widget=forms.TextInput(
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
@@ -188,8 +188,13 @@ class CodeStepMixin:
             fields[name].required = final_step
 
 
+# Codes go only to an address the person typed (never from a username to its email): see
+# services_login._code_route.
+ADDRESS_LABEL = _("Email or mobile number")
+
+
 class LoginCodeForm(CodeStepMixin, forms.Form):
-    identifier = identifier_field()
+    identifier = identifier_field(ADDRESS_LABEL)
     code = code_field(_("Verification code"))
 
 
@@ -197,7 +202,7 @@ class PasswordResetForm(CodeStepMixin, PasswordsMatchMixin, forms.Form):
     final_step_fields = ("code", "new_password", "new_password_confirm")
     password_pair = ("new_password", "new_password_confirm")
 
-    identifier = identifier_field()
+    identifier = identifier_field(ADDRESS_LABEL)
     code = code_field(_("Verification code"))
     new_password = password_field(
         _("New password"),

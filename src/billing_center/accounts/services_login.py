@@ -96,25 +96,26 @@ class _CodeRoute:
     channel: str
 
 
-def _code_route(identifier: str) -> _CodeRoute | None:
-    """Email or phone typed → that address; username → the account's email. None when nothing can be
-    sent (an unknown username or an unparsable identifier)."""
+def _code_route(identifier: str) -> _CodeRoute:
+    """The typed email or phone, where a code goes. A username is refused: usernames are public, and
+    routing a code from one to the account's email would let anyone test which email belongs to which
+    username (the resend cooldown and send caps of that email answer differently)."""
     text = (identifier or "").strip()
     kind = identifier_kind(text)
-    account = account_by_identifier(text)
-    if kind == "phone":
-        try:
-            return _CodeRoute(account, normalize_phone(text), CHANNEL_SMS)
-        except ValidationFailed:
-            return None
-    if kind == "email":
-        try:
-            return _CodeRoute(account, normalize_email(text), CHANNEL_EMAIL)
-        except ValidationFailed:
-            return None
-    if account is None:
-        return None
-    return _CodeRoute(account, account.email, CHANNEL_EMAIL)
+    try:
+        if kind == "phone":
+            target, channel = normalize_phone(text), CHANNEL_SMS
+        elif kind == "email":
+            target, channel = normalize_email(text), CHANNEL_EMAIL
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, field="identifier", code=exc.code) from exc
+    if kind not in {"phone", "email"}:
+        raise ValidationFailed(
+            _("Enter the email address or mobile number of your account; codes are sent there."),
+            field="identifier",
+            code="email_or_phone_required",
+        )
+    return _CodeRoute(account_by_identifier(text), target, channel)
 
 
 def decoy_render(notice: tuple[Any, Any, Any], *, channel: str, language: str) -> tuple[str, str]:
@@ -139,8 +140,6 @@ def _code_request(*, purpose: str, identifier: str, language: str, meta: Request
     """Send a ``purpose`` code for a login identifier. Enumeration-safe: an unknown or disabled address
     gets a notice instead of a code, through the very same limits, and the caller sees no difference."""
     route = _code_route(identifier)
-    if route is None:
-        return
     account = route.account
     decoy: tuple[str, str] | None = None
     if account is None:
@@ -162,14 +161,6 @@ def _code_verify(*, purpose: str, identifier: str, code: str, meta: RequestMeta)
     """The active account whose ``purpose`` code for this identifier is ``code``; otherwise the same
     error as a wrong code (an unknown identifier is checked against a target that holds no code)."""
     route = _code_route(identifier)
-    if route is None:
-        codes.code_check(
-            purpose=purpose,
-            target="unknown:" + throttling.identifier_canonical(identifier),
-            code=code,
-            meta=meta,
-        )
-        raise invalid_code_error()
     codes.code_check(purpose=purpose, target=route.target, code=code, account=route.account, meta=meta)
     account = route.account
     if account is None or not account.is_active:
@@ -261,7 +252,7 @@ def _password_login_lock(*, account: Account, meta: RequestMeta) -> None:
 
 
 def login_code_request(*, identifier: str, language: str, meta: RequestMeta) -> None:
-    """A login code to the verified email or phone the identifier names (username → email)."""
+    """A login code to the verified email or phone that was typed."""
     _code_request(
         purpose=PURPOSE_LOGIN, identifier=identifier, language=language_or_default(language), meta=meta
     )
