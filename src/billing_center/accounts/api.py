@@ -115,7 +115,7 @@ def login(request: HttpRequest, body: LoginIn) -> MeOut:
     "/login/codes",
     auth=PRE_LOGIN,
     response={202: AcceptedOut, **ERRORS},
-    summary="Send a login code to the verified email or phone of an identifier",
+    summary="Send a login code to the account's email or mobile number",
 )
 def login_codes(request: HttpRequest, body: IdentifierIn) -> Status[AcceptedOut]:
     services.login_code_request(
@@ -137,7 +137,7 @@ def login_code(request: HttpRequest, body: LoginCodeIn) -> MeOut:
     "/password-reset/codes",
     auth=PRE_LOGIN,
     response={202: AcceptedOut, **ERRORS},
-    summary="Send a password-reset code to the verified email or phone of an identifier",
+    summary="Send a password-reset code to the account's email or mobile number",
 )
 def password_reset_codes(request: HttpRequest, body: IdentifierIn) -> Status[AcceptedOut]:
     services.password_reset_code_request(

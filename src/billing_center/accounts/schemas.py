@@ -69,20 +69,24 @@ class LoginIn(InSchema):
     password: str = Field(..., max_length=PASSWORD, examples=["a long and unusual passphrase"])
 
 
+ADDRESS_DESCRIPTION = (
+    "The account's email or mobile number; the code goes there. A username is refused "
+    "(422 email_or_phone_required): codes are never routed from a public username to an address."
+)
+
+
 class IdentifierIn(InSchema):
-    identifier: str = Field(
-        ..., max_length=SHORT, description="Username, email or phone.", examples=["ops@example.com"]
-    )
+    identifier: str = Field(..., max_length=SHORT, description=ADDRESS_DESCRIPTION, examples=["ops@example.com"])
     language: str | None = Field(None, max_length=16, examples=["en"])
 
 
 class LoginCodeIn(InSchema):
-    identifier: str = Field(..., max_length=SHORT, examples=["ops@example.com"])
+    identifier: str = Field(..., max_length=SHORT, description=ADDRESS_DESCRIPTION, examples=["ops@example.com"])
     code: str = Field(..., max_length=CODE, examples=["123456"])
 
 
 class PasswordResetIn(InSchema):
-    identifier: str = Field(..., max_length=SHORT, examples=["ops@example.com"])
+    identifier: str = Field(..., max_length=SHORT, description=ADDRESS_DESCRIPTION, examples=["ops@example.com"])
     code: str = Field(..., max_length=CODE, examples=["123456"])
     new_password: str = Field(..., max_length=PASSWORD, examples=["another long and unusual passphrase"])
 
