@@ -162,13 +162,12 @@ def contract_create(
         staff_status=StaffStatus.ISSUED if issue else StaffStatus.DRAFT,
     )
     _save(contract)
-    audit_record(
+    _operator_audit(
         event="contract.created",
         meta=meta,
         account=account,
         actor=actor,
-        actor_label="" if actor else "system",
-        target=contract,
+        contract=contract,
         new=_snapshot(contract),
     )
     return contract
@@ -216,25 +215,23 @@ def contract_update(
     if not changed:
         return current
     _save(current)
-    audit_record(
+    _operator_audit(
         event="contract.updated",
         meta=meta,
         account=current.account,
         actor=actor,
-        actor_label="" if actor else "system",
-        target=current,
+        contract=current,
         old={field: before[field] for field in changed},
         new={field: after[field] for field in changed},
     )
     if "account_id" in changed:
         # The previous holder's log also records that the contract left their account.
-        audit_record(
+        _operator_audit(
             event="contract.updated",
             meta=meta,
             account=previous_account,
             actor=actor,
-            actor_label="" if actor else "system",
-            target=current,
+            contract=current,
             old={field: before[field] for field in changed},
             new={field: after[field] for field in changed},
         )
@@ -265,13 +262,12 @@ def contract_terminate(
     current.staff_status = StaffStatus.TERMINATED
     current.terminated_on = terminated_on
     current.save(update_fields=["staff_status", "terminated_on", "updated_at"])
-    audit_record(
+    _operator_audit(
         event="contract.terminated",
         meta=meta,
         account=current.account,
         actor=actor,
-        actor_label="" if actor else "system",
-        target=current,
+        contract=current,
         old=before,
         new=_snapshot(current, ("staff_status", "terminated_on")),
     )
@@ -334,13 +330,12 @@ def attachment_remove(*, attachment: ContractAttachment, actor: Any = None, meta
         "sha256": attachment.sha256,
     }
     attachment.delete()
-    audit_record(
+    _operator_audit(
         event="contract.attachment_removed",
         meta=meta,
         account=contract.account,
         actor=actor,
-        actor_label="" if actor else "system",
-        target=contract,
+        contract=contract,
         old=old,
     )
     transaction.on_commit(lambda: default_storage.delete(stored_name))
@@ -368,4 +363,28 @@ def contracts_export_record(*, account: Any, filters: Mapping[str, Any], meta: R
         meta=meta,
         account=account,
         detail={key: str(value) for key, value in filters.items() if value not in (None, "")},
+    )
+
+
+def _operator_audit(
+    *,
+    event: str,
+    meta: RequestMeta,
+    account: Any,
+    actor: Any,
+    contract: Contract,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+) -> None:
+    """An audit row on the holder's account for what an operator (or, without one, the system) did to
+    a contract; never attributed to the holder."""
+    audit_record(
+        event=event,
+        meta=meta,
+        account=account,
+        actor=actor,
+        actor_label="" if actor else "system",
+        target=contract,
+        old=old,
+        new=new,
     )
