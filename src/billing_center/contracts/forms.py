@@ -12,7 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from billing_center.contracts.files import pdf_check
 from billing_center.contracts.models import HOLDER_STATUSES, Contract, ContractStatus, StaffStatus
 from billing_center.contracts.selectors import SEARCH_MAX_LENGTH, ContractFilters
-from billing_center.contracts.services import contract_fields_check, staff_status_change_check
+from billing_center.contracts.services import (
+    EDITABLE_FIELDS,
+    contract_fields_check,
+    staff_status_change_check,
+)
 from billing_center.core.errors import ApplicationError
 
 
@@ -56,18 +60,8 @@ class ContractAdminForm(forms.ModelForm):
 
     class Meta:
         model = Contract
-        fields = [
-            "account",
-            "number",
-            "title",
-            "type",
-            "currency",
-            "amount",
-            "signed_on",
-            "starts_on",
-            "ends_on",
-            "staff_status",
-        ]
+        # Exactly what contract_update may change; termination has its own step.
+        fields = list(EDITABLE_FIELDS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
