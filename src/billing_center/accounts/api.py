@@ -25,15 +25,14 @@ from billing_center.accounts.schemas import (
     LoginIn,
     MeOut,
     PasswordResetIn,
-    ProblemOut,
     ReauthIn,
     ReauthOut,
     SignupCodeIn,
     SignupIn,
 )
 from billing_center.accounts.sessions import session_login, session_logout, session_mark_reauthenticated
-from billing_center.api import CsrfProtected, HolderSession, holder
 from billing_center.audit.services import RequestMeta
+from billing_center.core.api import CsrfProtected, HolderSession, ProblemOut, holder
 from billing_center.verification.services import CodeSent
 
 auth_router = Router(tags=["auth"])

@@ -19,9 +19,9 @@ from billing_center.accounts.services_password import password_change, password_
 from billing_center.accounts.services_profile import profile_update
 from billing_center.accounts.services_sessions import account_session_end, account_sessions_end_others
 from billing_center.accounts.sessions import reauth_is_fresh
-from billing_center.api import HolderSession, holder
 from billing_center.audit.models import AuditEvent
 from billing_center.audit.services import RequestMeta
+from billing_center.core.api import HolderSession, ProblemOut, holder, problems_for
 from billing_center.core.errors import NotFound
 from billing_center.core.masking import mask_email, mask_phone
 from billing_center.core.pagination import MAX_LIMIT
@@ -29,16 +29,7 @@ from billing_center.core.pagination import MAX_LIMIT
 settings_router = Router(tags=["account settings"], auth=HolderSession())
 
 
-class ProblemOut(Schema):
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str
-    instance: str
-
-
-PROBLEMS: dict[int, type[Schema]] = dict.fromkeys((403, 404, 409, 422, 429), ProblemOut)
+PROBLEMS = problems_for((403, 404, 409, 422, 429))
 
 
 # --- Profile --------------------------------------------------------------------------------------

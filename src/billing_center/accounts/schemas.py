@@ -134,20 +134,3 @@ class MeOut(Schema):
             language=account.language,
             has_password=account.has_usable_password(),
         )
-
-
-class ProblemFieldError(Schema):
-    field: str
-    message: str
-
-
-class ProblemOut(Schema):
-    """RFC 9457 problem details (``application/problem+json``); 429s also carry ``Retry-After``."""
-
-    type: str = Field(..., examples=["https://billing-center.local/problems/invalid_credentials"])
-    title: str
-    status: int
-    detail: str
-    code: str = Field(..., description="Stable machine-readable code.", examples=["invalid_credentials"])
-    instance: str
-    errors: list[ProblemFieldError] | None = None

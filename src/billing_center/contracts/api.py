@@ -10,7 +10,6 @@ from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 from ninja import Query, Router, Schema
 
-from billing_center.api import HolderSession, holder
 from billing_center.audit.services import RequestMeta
 from billing_center.contracts.models import Contract, ContractAttachment
 from billing_center.contracts.responses import attachment_file_response, export_csv_response
@@ -21,6 +20,7 @@ from billing_center.contracts.selectors import (
     contract_for_holder,
     contract_page_for_holder,
 )
+from billing_center.core.api import HolderSession, holder
 from billing_center.core.pagination import MAX_LIMIT
 
 router = Router(tags=["contracts"], auth=HolderSession())
