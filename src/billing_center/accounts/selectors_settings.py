@@ -10,13 +10,13 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 import billing_center.verification.services as codes
 from billing_center.accounts.models import Account, AccountSession
 from billing_center.accounts.models_changes import ChangeKind, ChangePath, ChangeState, IdentifierChange
 from billing_center.audit import selectors as audit_selectors
+from billing_center.audit.events import label_for
 from billing_center.audit.models import AuditEvent
 from billing_center.audit.selectors import security_events_for_account
 from billing_center.core.masking import mask_target
@@ -203,47 +203,8 @@ def device_label(user_agent: str) -> str:
 
 # --- Security log ---------------------------------------------------------------------------------
 
-EVENT_LABELS: dict[str, str | Promise] = {
-    "signup": _("Account created"),
-    "login.succeeded": _("Logged in"),
-    "login.failed": _("Failed login"),
-    "logout": _("Logged out"),
-    "reauth.succeeded": _("Identity confirmed"),
-    "reauth.failed": _("Failed identity confirmation"),
-    "session.expired": _("Session expired"),
-    "session.ended": _("Session ended"),
-    "sessions.ended": _("Other sessions ended"),
-    "code.sent": _("Verification code sent"),
-    "code.check_failed": _("Wrong verification code"),
-    "code.locked": _("Verification codes locked"),
-    "password.changed": _("Password changed"),
-    "password.set": _("Password set"),
-    "password.change_failed": _("Wrong current password"),
-    "password.reset": _("Password reset"),
-    "profile.updated": _("Profile updated"),
-    "language.changed": _("Language changed"),
-    "email.changed": _("Login email changed"),
-    "phone.changed": _("Phone number changed"),
-    "email_change.started": _("Email change started"),
-    "email_change.current_verified": _("Email change: current email verified"),
-    "email_change.new_code_sent": _("Email change: code sent to the new email"),
-    "email_change.code_resent": _("Email change: code sent again"),
-    "email_change.cancelled": _("Email change cancelled"),
-    "email_change.expired": _("Email change expired"),
-    "phone_change.started": _("Phone change started"),
-    "phone_change.current_verified": _("Phone change: current address verified"),
-    "phone_change.new_code_sent": _("Phone change: code sent to the new phone"),
-    "phone_change.code_resent": _("Phone change: code sent again"),
-    "phone_change.cancelled": _("Phone change cancelled"),
-    "phone_change.expired": _("Phone change expired"),
-    "cloud_account.linked": _("Cloud account linked"),
-    "cloud_account.unlinked": _("Cloud account unlinked"),
-}
-
-
 def event_label(event: str) -> str:
-    label = EVENT_LABELS.get(event)
-    return str(label) if label is not None else event.replace("_", " ").replace(".", ": ")
+    return label_for(event)
 
 
 def security_events_page(*, account: Account, cursor: str | None, limit: int | None) -> Page[AuditEvent]:

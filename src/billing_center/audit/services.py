@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from billing_center.audit.events import EventType, resolve
 from billing_center.audit.models import AuditEvent
 
 
@@ -32,7 +33,7 @@ SYSTEM = RequestMeta()
 
 def audit_record(
     *,
-    event: str,
+    event: EventType | str,
     meta: RequestMeta = SYSTEM,
     account: Any = None,
     actor: Any = None,
@@ -44,13 +45,14 @@ def audit_record(
     new: dict[str, Any] | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    declared = resolve(event)
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)
     if actor is None and account is not None and not actor_label:
         actor = account
     return AuditEvent.objects.create(
-        event=event,
+        event=declared.name,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=actor_label,
         account=account if getattr(account, "pk", None) else None,
