@@ -335,7 +335,7 @@ def test_the_commit_is_atomic():
     new_code = latest_code(NEW_EMAIL)
 
     def failing_audit(**kwargs):
-        if kwargs.get("event") == "email.changed":
+        if str(kwargs.get("event")) == "email.changed":
             raise RuntimeError("audit store down")
         return real_audit(**kwargs)
 

@@ -205,7 +205,7 @@ def test_the_phone_commit_is_atomic():
     real_audit = changes.audit_record
 
     def failing_audit(**kwargs):
-        if kwargs.get("event") == "phone.changed":
+        if str(kwargs.get("event")) == "phone.changed":
             raise RuntimeError("audit store down")
         return real_audit(**kwargs)
 

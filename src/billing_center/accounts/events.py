@@ -49,3 +49,20 @@ PHONE_CHANGE_CODE_RESENT = event_type(
 )
 PHONE_CHANGE_CANCELLED = event_type("phone_change.cancelled", _("Phone change cancelled"), holder_visible=True)
 PHONE_CHANGE_EXPIRED = event_type("phone_change.expired", _("Phone change expired"), holder_visible=True)
+
+# The identifier-change steps by (kind, step): the services name a step, the audit row gets its constant.
+IDENTIFIER_CHANGED = {"email": EMAIL_CHANGED, "phone": PHONE_CHANGED}
+IDENTIFIER_CHANGE_STEPS = {
+    ("email", "started"): EMAIL_CHANGE_STARTED,
+    ("email", "current_verified"): EMAIL_CHANGE_CURRENT_VERIFIED,
+    ("email", "new_code_sent"): EMAIL_CHANGE_NEW_CODE_SENT,
+    ("email", "code_resent"): EMAIL_CHANGE_CODE_RESENT,
+    ("email", "cancelled"): EMAIL_CHANGE_CANCELLED,
+    ("email", "expired"): EMAIL_CHANGE_EXPIRED,
+    ("phone", "started"): PHONE_CHANGE_STARTED,
+    ("phone", "current_verified"): PHONE_CHANGE_CURRENT_VERIFIED,
+    ("phone", "new_code_sent"): PHONE_CHANGE_NEW_CODE_SENT,
+    ("phone", "code_resent"): PHONE_CHANGE_CODE_RESENT,
+    ("phone", "cancelled"): PHONE_CHANGE_CANCELLED,
+    ("phone", "expired"): PHONE_CHANGE_EXPIRED,
+}

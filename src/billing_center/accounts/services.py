@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing_center.accounts import events
 from billing_center.accounts.identifiers import normalize_email, normalize_phone, normalize_username
 from billing_center.accounts.models import Account, AccountSession, Language
 from billing_center.accounts.passwords import password_check_policy
@@ -246,7 +247,7 @@ def _account_create(*, data: _SignupData, password: str, meta: RequestMeta) -> A
         language=data.language,
     )
     audit_record(
-        event="signup",
+        event=events.SIGNUP,
         meta=meta,
         account=account,
         new={
@@ -281,7 +282,7 @@ def operator_create(*, username: str, email: str, password: str, superuser: bool
         is_superuser=superuser,
     )
     audit_record(
-        event="operator.created",
+        event=events.OPERATOR_CREATED,
         actor_label="cli",
         account=account,
         new={"username": account.username, "email": mask_email(account.email), "superuser": superuser},
@@ -315,7 +316,7 @@ def account_flags_update(
         setattr(account, field, value)
     locked.save(update_fields=[*changed, "updated_at"])
     audit_record(
-        event="account.flags_changed", meta=meta, actor=operator, account=locked, old=old, new=changed
+        event=events.FLAGS_CHANGED, meta=meta, actor=operator, account=locked, old=old, new=changed
     )
     if changed.get("is_active") is False:
         account_id = locked.pk

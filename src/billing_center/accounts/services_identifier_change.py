@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import billing_center.verification.services as codes
+from billing_center.accounts import events
 from billing_center.accounts import notices_settings as notices
 from billing_center.accounts.identifiers import normalize_email, normalize_phone
 from billing_center.accounts.models import Account
@@ -268,7 +269,7 @@ def _commit(
             _finish(other, state=ChangeState.CANCELLED, meta=meta, reason="address_changed")
     codes.codes_void(account=account, purposes=[CURRENT_PURPOSE[kind], NEW_PURPOSE[kind]])
     audit_record(
-        event=f"{kind}.changed",
+        event=events.IDENTIFIER_CHANGED[kind],
         account=account,
         meta=meta,
         target=change,
@@ -493,7 +494,7 @@ def _audit(
     detail: dict[str, str] | None = None,
 ) -> None:
     audit_record(
-        event=f"{change.kind}_change.{step}",
+        event=events.IDENTIFIER_CHANGE_STEPS[(change.kind, step)],
         account=change.account,
         meta=meta,
         target=change,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from billing_center.accounts import events
 from billing_center.accounts.models import Account, Language
 from billing_center.audit.services import RequestMeta, audit_record
 from billing_center.core.errors import ValidationFailed
@@ -21,7 +22,7 @@ def account_language_set(*, account: Account, language: str, meta: RequestMeta) 
     account.language = language
     account.save(update_fields=["language", "updated_at"])
     audit_record(
-        event="account.language_changed",
+        event=events.LANGUAGE_CHANGED,
         meta=meta,
         account=account,
         old={"language": old},

@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from billing_center.accounts import throttling
+from billing_center.accounts import events, throttling
 from billing_center.accounts.identifiers import identifier_kind, normalize_email, normalize_phone
 from billing_center.accounts.models import Account, AccountSession, Language
 from billing_center.accounts.passwords import password_check_policy
@@ -204,14 +204,14 @@ def _login_succeeded(*, account: Account, method: str, meta: RequestMeta) -> Non
     Account.objects.filter(pk=account.pk).update(**updates)
     for field, value in updates.items():
         setattr(account, field, value)
-    audit_record(event="login.succeeded", meta=meta, account=account, detail={"method": method})
+    audit_record(event=events.LOGIN_SUCCEEDED, meta=meta, account=account, detail={"method": method})
 
 
 @transaction.atomic
 def _login_failed(*, account: Account | None, identifier: str, password_ok: bool, meta: RequestMeta) -> None:
     detail: dict[str, str] = {"method": "password", "identifier": _identifier_masked(identifier)}
     if account is None:
-        audit_record(event="login.failed", meta=meta, detail={**detail, "reason": "unknown_identifier"})
+        audit_record(event=events.LOGIN_FAILED, meta=meta, detail={**detail, "reason": "unknown_identifier"})
         return
     if not account.is_active:
         detail["reason"] = "disabled"
@@ -227,13 +227,13 @@ def _login_failed(*, account: Account | None, identifier: str, password_ok: bool
             and not account.password_login_locked
         ):
             _password_login_lock(account=account, meta=meta)
-    audit_record(event="login.failed", meta=meta, account=account, detail=detail)
+    audit_record(event=events.LOGIN_FAILED, meta=meta, account=account, detail=detail)
 
 
 def _password_login_lock(*, account: Account, meta: RequestMeta) -> None:
     Account.objects.filter(pk=account.pk).update(password_login_locked=True)
     account.password_login_locked = True
-    audit_record(event="login.password_locked", meta=meta, account=account)
+    audit_record(event=events.LOGIN_PASSWORD_LOCKED, meta=meta, account=account)
     with translation.override(account.language):
         codes.notice_send(
             channel=CHANNEL_EMAIL,
@@ -301,7 +301,7 @@ def _password_reset_commit(*, account: Account, password: str, meta: RequestMeta
     account.password_login_locked = False
     account.save(update_fields=["password", "failed_login_streak", "password_login_locked", "updated_at"])
     codes.codes_void(account=account)
-    audit_record(event="password.reset", meta=meta, account=account)
+    audit_record(event=events.PASSWORD_RESET, meta=meta, account=account)
     account_id = account.pk
     transaction.on_commit(lambda: AccountSession.objects.filter(account_id=account_id).delete())
     with translation.override(account.language):
@@ -342,7 +342,7 @@ def reauthenticate(
         raise ValidationFailed(_("Enter your password or a code."), code="password_or_code_required")
     if code is not None:
         codes.code_check(purpose=PURPOSE_REAUTH, target=account.email, code=code, account=account, meta=meta)
-        audit_record(event="reauth.succeeded", meta=meta, account=account, detail={"method": "code"})
+        audit_record(event=events.REAUTH_SUCCEEDED, meta=meta, account=account, detail={"method": "code"})
         return
     if not account.has_usable_password():
         raise ValidationFailed(
@@ -359,7 +359,7 @@ def reauthenticate(
         raise
     if not password_ok:
         throttling.failure_note(identifier=scope_id, ip=meta.ip, scope="reauth")
-        audit_record(event="reauth.failed", meta=meta, account=account, detail={"method": "password"})
+        audit_record(event=events.REAUTH_FAILED, meta=meta, account=account, detail={"method": "password"})
         raise ValidationFailed(_("The password is not correct."), field="password", code="invalid_password")
     throttling.success_note(identifier=scope_id, ip=meta.ip, scope="reauth")
-    audit_record(event="reauth.succeeded", meta=meta, account=account, detail={"method": "password"})
+    audit_record(event=events.REAUTH_SUCCEEDED, meta=meta, account=account, detail={"method": "password"})

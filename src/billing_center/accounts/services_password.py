@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import billing_center.verification.services as codes
+from billing_center.accounts import events
 from billing_center.accounts import notices_settings as notices
 from billing_center.accounts.models import Account
 from billing_center.accounts.passwords import normalize_password
@@ -66,7 +67,7 @@ def _check_current_password(account: Account, current_password: str, meta: Reque
         limit_reset(key)
         return
     result = limit_hit(key, limit=CURRENT_PASSWORD_TRIES_PER_HOUR, window_seconds=3600)
-    audit_record(event="password.change_failed", account=account, meta=meta)
+    audit_record(event=events.PASSWORD_CHANGE_FAILED, account=account, meta=meta)
     if not result.allowed:
         raise RateLimited(
             _("Too many wrong passwords. Try again later."),
@@ -99,7 +100,7 @@ def _store_password(
         codes.codes_void(target=account.email)
     if account.phone:
         codes.codes_void(target=account.phone)
-    audit_record(event="password.set" if was_set else "password.changed", account=account, meta=meta)
+    audit_record(event=events.PASSWORD_SET if was_set else events.PASSWORD_CHANGED, account=account, meta=meta)
     moment = timezone.now()
 
     def after_commit() -> None:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from billing_center.accounts import events
 from billing_center.accounts.models import Account
 from billing_center.audit.services import RequestMeta, audit_record
 from billing_center.core.errors import ValidationFailed
@@ -34,7 +35,7 @@ def profile_update(*, account: Account, changes: Mapping[str, str | None], meta:
             setattr(locked, field, value)
             setattr(account, field, value)
         locked.save(update_fields=[*changed, "updated_at"])
-        audit_record(event="profile.updated", account=account, meta=meta, old=old, new=changed)
+        audit_record(event=events.PROFILE_UPDATED, account=account, meta=meta, old=old, new=changed)
     return account
 
 

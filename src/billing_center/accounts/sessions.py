@@ -17,6 +17,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from billing_center.accounts import events
 from billing_center.accounts.models import Account, AccountSession
 from billing_center.audit.services import RequestMeta, audit_record
 from billing_center.core.errors import NotFound
@@ -60,7 +61,7 @@ def session_logout(request: HttpRequest) -> None:
     """End this request's session (audited when someone was logged in)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        audit_record(event="logout", account=user, meta=RequestMeta.from_request(request))
+        audit_record(event=events.LOGOUT, account=user, meta=RequestMeta.from_request(request))
     logout(request)
 
 
@@ -78,7 +79,7 @@ def session_expire_if_due(request: HttpRequest) -> bool:
         reason = "idle"
     if reason:
         audit_record(
-            event="session.expired",
+            event=events.SESSION_EXPIRED,
             account=request.user,
             meta=RequestMeta.from_request(request),
             detail={"reason": reason},
@@ -115,7 +116,7 @@ def sessions_end_others(
         sessions = sessions.exclude(session_key=keep_session_key)
     ended = sessions.delete()[0]
     if meta is not None and ended:
-        audit_record(event="sessions.ended", account=account, meta=meta, detail={"count": ended})
+        audit_record(event=events.SESSIONS_ENDED, account=account, meta=meta, detail={"count": ended})
     return ended
 
 
@@ -126,4 +127,4 @@ def session_end(*, account: Account, session_key: str, meta: RequestMeta | None 
     if not ended:
         raise NotFound(_("That session does not exist."), code="session_not_found")
     if meta is not None:
-        audit_record(event="session.ended", account=account, meta=meta)
+        audit_record(event=events.SESSION_ENDED, account=account, meta=meta)

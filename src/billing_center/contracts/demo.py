@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from billing_center.audit.services import audit_record
+from billing_center.contracts import events
 from billing_center.contracts.models import Contract, ContractType, Currency, StaffStatus
 from billing_center.contracts.services import attachment_add
 
@@ -133,7 +134,7 @@ def demo_contracts_load(*, account: Any, count: int, stdout: Any) -> int:
             progress.update(task, advance=len(batch))
     _attach_samples(account=account, prefix=prefix, first=first)
     audit_record(
-        event="contract.demo_loaded",
+        event=events.DEMO_LOADED,
         account=account,
         actor_label="system",
         detail={"count": created, "first_number": f"{prefix}{first:07d}"},

@@ -14,7 +14,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing_center.audit.events import EventType
 from billing_center.audit.services import SYSTEM, RequestMeta, audit_record
+from billing_center.contracts import events
 from billing_center.contracts.files import pdf_check
 from billing_center.contracts.models import (
     Contract,
@@ -163,7 +165,7 @@ def contract_create(
     )
     _save(contract)
     _operator_audit(
-        event="contract.created",
+        event=events.CONTRACT_CREATED,
         meta=meta,
         account=account,
         actor=actor,
@@ -216,7 +218,7 @@ def contract_update(
         return current
     _save(current)
     _operator_audit(
-        event="contract.updated",
+        event=events.CONTRACT_UPDATED,
         meta=meta,
         account=current.account,
         actor=actor,
@@ -227,7 +229,7 @@ def contract_update(
     if "account_id" in changed:
         # The previous holder's log also records that the contract left their account.
         _operator_audit(
-            event="contract.updated",
+            event=events.CONTRACT_UPDATED,
             meta=meta,
             account=previous_account,
             actor=actor,
@@ -263,7 +265,7 @@ def contract_terminate(
     current.terminated_on = terminated_on
     current.save(update_fields=["staff_status", "terminated_on", "updated_at"])
     _operator_audit(
-        event="contract.terminated",
+        event=events.CONTRACT_TERMINATED,
         meta=meta,
         account=current.account,
         actor=actor,
@@ -296,7 +298,7 @@ def attachment_add(
     try:
         attachment.save()
         audit_record(
-            event="contract.attachment_added",
+            event=events.ATTACHMENT_ADDED,
             meta=meta,
             account=current.account,
             actor=uploaded_by,
@@ -331,7 +333,7 @@ def attachment_remove(*, attachment: ContractAttachment, actor: Any = None, meta
     }
     attachment.delete()
     _operator_audit(
-        event="contract.attachment_removed",
+        event=events.ATTACHMENT_REMOVED,
         meta=meta,
         account=contract.account,
         actor=actor,
@@ -347,7 +349,7 @@ def attachment_download_record(
 ) -> None:
     """Audit one download (the holder's own, or an operator's from the back office)."""
     audit_record(
-        event="contract.attachment_downloaded",
+        event=events.ATTACHMENT_DOWNLOADED,
         meta=meta,
         account=account,
         actor=actor or account,
@@ -359,7 +361,7 @@ def attachment_download_record(
 @transaction.atomic
 def contracts_export_record(*, account: Any, filters: Mapping[str, Any], meta: RequestMeta = SYSTEM) -> None:
     audit_record(
-        event="contract.exported",
+        event=events.CONTRACTS_EXPORTED,
         meta=meta,
         account=account,
         detail={key: str(value) for key, value in filters.items() if value not in (None, "")},
@@ -368,7 +370,7 @@ def contracts_export_record(*, account: Any, filters: Mapping[str, Any], meta: R
 
 def _operator_audit(
     *,
-    event: str,
+    event: EventType,
     meta: RequestMeta,
     account: Any,
     actor: Any,

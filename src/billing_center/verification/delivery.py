@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from billing_center.audit.services import audit_record
 from billing_center.core.masking import mask_target
+from billing_center.verification import events
 from billing_center.verification.channels.email import email_send
 from billing_center.verification.channels.sms.base import sms_backend
 from billing_center.verification.crypto import payload_open, payload_seal
@@ -163,7 +164,7 @@ def _finish_failed(delivery: Delivery, *, error: str, now: datetime, attempts: i
             updated_at=timezone.now(),
         )
         audit_record(
-            event="delivery.failed",
+            event=events.DELIVERY_FAILED,
             account=delivery.account,
             actor_label="system",
             target=delivery,

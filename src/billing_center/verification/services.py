@@ -35,7 +35,7 @@ from billing_center.core.ratelimit import (
     limit_hit,
     limit_reset,
 )
-from billing_center.verification import messages
+from billing_center.verification import events, messages
 from billing_center.verification.crypto import code_hmac, codes_equal
 from billing_center.verification.delivery import (
     QUEUED,
@@ -115,7 +115,7 @@ def code_send(
         refusal = _send_limits_take(purpose=purpose, channel=channel, target=target, account=account, meta=meta)
         if refusal is not None:
             audit_record(
-                event="code.send_refused",
+                event=events.CODE_SEND_REFUSED,
                 meta=meta,
                 account=account,
                 new={"target": mask_target(target)},
@@ -232,7 +232,7 @@ def _notice_queue(
     target = target_normalize(target)
     delivery = delivery_create(channel=channel, to=target, subject=subject, body=body, account=account)
     audit_record(
-        event="notice.queued",
+        event=events.NOTICE_QUEUED,
         meta=meta,
         account=account,
         target=delivery,
@@ -393,7 +393,7 @@ def _code_issue(
     )
     # Identical for decoys: the security log must not tell a holder that an address is taken.
     audit_record(
-        event="code.sent",
+        event=events.CODE_SENT,
         meta=meta,
         account=account,
         target=issued,
@@ -469,7 +469,7 @@ def _code_match(
         if consumed:
             live.used_at = now
             audit_record(
-                event="code.verified",
+                event=events.CODE_VERIFIED,
                 meta=meta,
                 account=live.account or account,
                 target=live,
@@ -499,7 +499,7 @@ def _failure_record(
         )
         attempts_left = max(0, settings.CODE_MAX_ATTEMPTS - attempts)
     audit_record(
-        event="code.check_failed",
+        event=events.CODE_CHECK_FAILED,
         meta=meta,
         account=owner,
         target=live,
@@ -531,7 +531,7 @@ def _purpose_locked(*, purpose: str, target: str, owner: Account | None, meta: R
     lock_seconds = settings.CODE_PURPOSE_LOCK_SECONDS
     codes_void(target=target, purposes=[purpose])
     audit_record(
-        event="code.locked",
+        event=events.CODE_LOCKED,
         meta=meta,
         account=owner,
         new={"target": mask_target(target)},
