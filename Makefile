@@ -33,8 +33,11 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# ruff, the import layers (pyproject's [tool.importlinter]) and mypy --strict.
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
@@ -45,7 +48,7 @@ migrations-check: $(TEST_STAMP)
 pytest: $(TEST_STAMP) browser
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-test: lint typecheck migrations-check pytest
+test: lint migrations-check pytest
 
 # Rebuild the compiled translation catalogs (needs gettext's msgfmt; the .mo files are committed).
 messages: $(TEST_STAMP)

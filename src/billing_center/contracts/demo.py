@@ -18,6 +18,7 @@ from billing_center.audit.services import audit_record
 from billing_center.contracts import events
 from billing_center.contracts.models import Contract, ContractType, Currency, StaffStatus
 from billing_center.contracts.services import attachment_add
+from billing_center.core.demo import demo_loader_register
 
 BATCH_SIZE = 5000
 SAMPLE_ATTACHMENTS = 3
@@ -148,3 +149,8 @@ def _attach_samples(*, account: Any, prefix: str, first: int) -> None:
     for contract in Contract.objects.filter(number__in=numbers).exclude(staff_status=StaffStatus.TERMINATED):
         content = ContentFile(sample_pdf(f"Contract {contract.number}"), name=f"{contract.number}.pdf")
         attachment_add(contract=contract, upload=content, name=f"{contract.number}.pdf")
+
+
+demo_loader_register(
+    "contracts", help="Also create N contracts for the demo account (batched).", load=demo_contracts_load
+)

@@ -1,0 +1,41 @@
+"""Load the demo data: an account ``demo`` and, with --contracts N (or any app's --<name> N), N of that
+app's sample rows for it. Idempotent for the account."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.module_loading import autodiscover_modules
+
+from billing_center.accounts.services_demo import demo_account_ensure
+from billing_center.core.demo import demo_load, demo_loaders
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo account 'demo' (password from DEMO_PASSWORD, else a random one that is printed) "
+        "and its sample data. Running it again changes nothing unless an option asks for more."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        # Every app's demo.py registers its loader (contracts: --contracts N).
+        autodiscover_modules("demo")
+        for loader in demo_loaders():
+            parser.add_argument(f"--{loader.name}", type=int, default=0, help=loader.help)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
+        account, created = demo_account_ensure(password=password)
+        if created:
+            self.stdout.write(self.style.SUCCESS("Demo account created."))
+            self.stdout.write(f"  username: demo   password: {password}")
+        else:
+            self.stdout.write("Demo account already exists (username: demo).")
+            if os.environ.get("DEMO_PASSWORD"):
+                self.stdout.write("  its password is the one set when it was created.")
+        for loader in demo_loaders():
+            if options.get(loader.name):
+                demo_load(loader.name, account=account, count=options[loader.name], stdout=self.stdout)

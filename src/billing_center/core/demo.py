@@ -1,0 +1,38 @@
+"""Demo data that apps add to the ``demo`` command, without the command importing them.
+
+An app's ``demo.py`` calls ``demo_loader_register("contracts", ...)``; the command (in accounts) finds
+every app's ``demo`` module by autodiscovery, offers ``--<name> N`` for each loader and runs the asked ones
+for the demo account. So a lower app never imports a higher one to seed its data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# (account, count, stdout) -> how many were created
+DemoLoad = Callable[..., int]
+
+
+@dataclass(frozen=True)
+class DemoLoader:
+    name: str
+    help: str
+    load: DemoLoad
+
+
+_LOADERS: dict[str, DemoLoader] = {}
+
+
+def demo_loader_register(name: str, *, help: str, load: DemoLoad) -> None:
+    """Offer ``--<name> N`` in ``billing-center demo``; ``load(account=, count=, stdout=)`` runs it."""
+    _LOADERS[name] = DemoLoader(name=name, help=help, load=load)
+
+
+def demo_loaders() -> list[DemoLoader]:
+    return sorted(_LOADERS.values(), key=lambda loader: loader.name)
+
+
+def demo_load(name: str, *, account: Any, count: int, stdout: Any) -> int:
+    return _LOADERS[name].load(account=account, count=count, stdout=stdout)
