@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,9 @@ from billing_center.conf import (
     env_str,
     secret_kept_in,
 )
+
+# Lets admin and form classes take their model as a type argument (ModelAdmin[Account]) at run time.
+django_stubs_ext.monkeypatch()
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 

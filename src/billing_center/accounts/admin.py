@@ -17,7 +17,7 @@ FLAG_FIELDS = ("is_active", "any_settlement_method")
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(admin.ModelAdmin[Account]):
     list_display = ("username", "email", "phone", "enterprise_name", "is_active", "is_staff", "created_at")
     list_filter = ("is_active", "is_staff", "any_settlement_method", "language", "industry", "region")
     search_fields = ("username", "email", "phone", "enterprise_name", "contact_name")

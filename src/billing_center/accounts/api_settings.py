@@ -9,7 +9,8 @@ from typing import Any
 from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
+from ninja.params import functions as param
 from ninja.responses import Status
 
 from billing_center.accounts import selectors_settings as reads
@@ -419,7 +420,7 @@ def sessions_list(request: HttpRequest) -> Any:
 @settings_router.delete(
     "/sessions/{session_id}", response={204: None, **PROBLEMS}, summary="End one of the account's sessions"
 )
-def sessions_end_one(request: HttpRequest, session_id: str = Path(..., max_length=64)) -> Any:
+def sessions_end_one(request: HttpRequest, session_id: str = param.Path(..., max_length=64)) -> Any:
     account_session_end(
         account=holder(request),
         session_id=session_id,
@@ -491,7 +492,7 @@ def security_events(request: HttpRequest, query: Query[EventQuery]) -> Any:
     response={200: SecurityEventOut, 404: ProblemOut},
     summary="One security event",
 )
-def security_event(request: HttpRequest, event_id: int = Path(..., ge=1, le=2**63 - 1)) -> Any:
+def security_event(request: HttpRequest, event_id: int = param.Path(..., ge=1, le=2**63 - 1)) -> Any:
     row = reads.security_event_for_account(account=holder(request), event_id=event_id)
     if row is None:
         raise NotFound(_("That event does not exist."), code="event_not_found")

@@ -164,7 +164,7 @@ def session_key_for_public_id(*, account: Account, session_id: str) -> str | Non
     wanted = (session_id or "").encode()
     for session_key in _live_sessions(account).values_list("session_key", flat=True):
         if hmac.compare_digest(session_public_id(session_key).encode(), wanted):
-            return session_key
+            return str(session_key)
     return None
 
 

@@ -1,9 +1,9 @@
 # Account Settings pages: profile, security, sessions, security log (engineer "settings").
-from django.urls import path
+from django.urls import URLPattern, path
 
 from billing_center.accounts import views_settings
 
-urlpatterns: list = [
+urlpatterns: list[URLPattern] = [
     path("settings/profile", views_settings.profile, name="profile"),
     path("settings/email", views_settings.email_change, name="email_change"),
     path("settings/phone", views_settings.phone_change, name="phone_change"),

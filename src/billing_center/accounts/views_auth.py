@@ -368,5 +368,5 @@ def language(request: HttpRequest) -> HttpResponse:
     also the account's language, which then drives their emails and SMS too."""
     chosen = request.POST.get("language", "")
     if request.user.is_authenticated and chosen in Language.values:
-        account_language_set(account=cast(Account, request.user), language=chosen, meta=_meta(request))
+        account_language_set(account=request.user, language=chosen, meta=_meta(request))
     return set_language(request)

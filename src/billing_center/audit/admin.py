@@ -27,7 +27,7 @@ class EventFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ("created_at", "event_label", "account", "actor", "actor_label", "ip", "request_id")
     list_filter = (EventFilter,)
     search_fields = ("event", "account__username", "account__email", "ip", "request_id", "target_id")

@@ -53,7 +53,7 @@ class DerivedStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(admin.TabularInline[ContractAttachment, Contract]):
     model = ContractAttachment
     form = AttachmentUploadForm
     extra = 1
@@ -80,7 +80,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(admin.ModelAdmin[Contract]):
     form = ContractAdminForm
     inlines = [AttachmentInline]
     change_form_template = "admin/contracts/contract/change_form.html"
@@ -106,7 +106,8 @@ class ContractAdmin(admin.ModelAdmin):
     actions = ["issue_drafts"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Contract]:
-        return super().get_queryset(request).annotate(holder_status=status_annotation(today=timezone.localdate()))
+        queryset = super().get_queryset(request)
+        return queryset.annotate(holder_status=status_annotation(today=timezone.localdate()))
 
     @admin.display(description=_("status"))
     def status_display(self, obj: Contract) -> str:
@@ -157,7 +158,7 @@ class ContractAdmin(admin.ModelAdmin):
             self.message_user(request, error.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
-    def save_model(self, request: HttpRequest, obj: Contract, form: ModelForm, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Contract, form: ModelForm[Contract], change: bool) -> None:
         meta = RequestMeta.from_request(request)
         data = form.cleaned_data
         if change:
@@ -184,7 +185,9 @@ class ContractAdmin(admin.ModelAdmin):
         obj._state.adding = False
         obj._state.db = saved._state.db
 
-    def save_formset(self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool) -> None:
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm[Contract], formset: BaseInlineFormSet[Any, Any, Any], change: bool
+    ) -> None:
         if formset.model is not ContractAttachment:
             super().save_formset(request, form, formset, change)
             return

@@ -8,7 +8,8 @@ from typing import Literal
 
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
+from ninja.params import functions as param
 
 from billing_center.audit.services import RequestMeta
 from billing_center.contracts.models import Contract, ContractAttachment
@@ -102,11 +103,11 @@ def _filters(
 def contract_list(
     request: HttpRequest,
     status: StatusFilter | None = None,
-    q: str | None = Query(None, max_length=SEARCH_MAX_LENGTH, description="Number prefix or words of the title"),
+    q: str | None = param.Query(None, max_length=SEARCH_MAX_LENGTH, description="Number prefix or words of the title"),
     signed_from: date | None = None,
     signed_to: date | None = None,
-    cursor: str | None = Query(None, max_length=512),
-    limit: int | None = Query(None, ge=1, le=MAX_LIMIT),
+    cursor: str | None = param.Query(None, max_length=512),
+    limit: int | None = param.Query(None, ge=1, le=MAX_LIMIT),
 ) -> dict[str, object]:
     page = contract_page_for_holder(
         account=holder(request), filters=_filters(status, q, signed_from, signed_to), cursor=cursor, limit=limit
@@ -123,7 +124,7 @@ def contract_list(
 def contract_export(
     request: HttpRequest,
     status: StatusFilter | None = None,
-    q: str | None = Query(None, max_length=SEARCH_MAX_LENGTH),
+    q: str | None = param.Query(None, max_length=SEARCH_MAX_LENGTH),
     signed_from: date | None = None,
     signed_to: date | None = None,
 ) -> StreamingHttpResponse:

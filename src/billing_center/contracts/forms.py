@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing_center.contracts.files import pdf_check
-from billing_center.contracts.models import HOLDER_STATUSES, Contract, ContractStatus, StaffStatus
+from billing_center.contracts.models import (
+    HOLDER_STATUSES,
+    Contract,
+    ContractAttachment,
+    ContractStatus,
+    StaffStatus,
+)
 from billing_center.contracts.selectors import SEARCH_MAX_LENGTH, ContractFilters
 from billing_center.contracts.services import (
     EDITABLE_FIELDS,
@@ -55,7 +61,7 @@ class ContractFilterForm(forms.Form):
         return cleaned
 
 
-class ContractAdminForm(forms.ModelForm):
+class ContractAdminForm(forms.ModelForm[Contract]):
     """Back-office edit form. Termination has its own page, so ``terminated`` is not offered here."""
 
     class Meta:
@@ -111,7 +117,7 @@ class ContractTerminateForm(forms.Form):
         self.fields["terminated_on"].initial = timezone.localdate()
 
 
-class AttachmentUploadForm(forms.ModelForm):
+class AttachmentUploadForm(forms.ModelForm[ContractAttachment]):
     """One new attachment in the back-office inline; existing ones are shown read-only."""
 
     upload = forms.FileField(label=_("PDF file"), required=False)

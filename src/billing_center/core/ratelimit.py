@@ -170,9 +170,8 @@ def _as_aware(value: Any) -> datetime:
         if parsed is None:
             raise ValueError(f"Unreadable datetime from the rate-limit table: {value!r}")
         value = parsed
-    if timezone.is_naive(value):
-        value = value.replace(tzinfo=UTC)
-    return value
+    stamp: datetime = value
+    return stamp.replace(tzinfo=UTC) if timezone.is_naive(stamp) else stamp
 
 
 # KEYS[1]: the hash; ARGV: now (ms since epoch), window (ms). Returns {count, window end (ms)}.

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from billing_center.verification.models import Delivery, OneTimeCode
 
+_M = TypeVar("_M", bound=models.Model)
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+
+class ReadOnlyAdmin(admin.ModelAdmin[_M]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -18,7 +23,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdmin):
+class DeliveryAdmin(ReadOnlyAdmin[Delivery]):
     # Never the payload: it holds the message (and a code) until it is sent.
     fields = (
         "channel", "to", "purpose", "account", "status", "attempts", "next_attempt_at", "last_error",
@@ -32,7 +37,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OneTimeCode)
-class OneTimeCodeAdmin(ReadOnlyAdmin):
+class OneTimeCodeAdmin(ReadOnlyAdmin[OneTimeCode]):
     # Never the HMAC: it would allow an offline search of the code space by anyone holding the key.
     fields = (
         "account", "purpose", "channel", "target", "flow", "expires_at", "attempts", "used_at", "voided_at",
