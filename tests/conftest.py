@@ -55,3 +55,12 @@ def _fresh_rate_limits(settings):
     yield
     if settings.RATE_LIMIT_STORE == "redis":
         limits_clear_all_for_tests()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """MD5 instead of Argon2id (about 50 ms a hash) except in tests marked ``argon2``, which check hashing.
+    Argon2 stays listed so a hash made by it still verifies."""
+    if request.node.get_closest_marker("argon2") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+    yield

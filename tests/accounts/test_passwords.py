@@ -113,6 +113,7 @@ def test_long_password_is_not_truncated(db):
     assert not account.check_password("a" * 99)
 
 
+@pytest.mark.argon2
 def test_passwords_are_hashed_with_argon2id(db):
     # given an account with a password / when it is stored
     account = Account(username="argon", email="ar@example.com", enterprise_name="AR")

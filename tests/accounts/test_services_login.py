@@ -90,6 +90,7 @@ def test_disabled_and_password_less_accounts_give_the_same_answer(holder):
     assert _answer(_failure("codeonly", DEFAULT_PASSWORD)) == _answer(reference)
 
 
+@pytest.mark.argon2
 def test_every_failure_does_one_argon2_operation(holder, monkeypatch):
     # given a counter on Django's Argon2 hasher (encode = a dummy hash, verify = a real check)
     calls: list[str] = []
@@ -114,6 +115,7 @@ def test_every_failure_does_one_argon2_operation(holder, monkeypatch):
     assert calls == ["encode", "verify"]
 
 
+@pytest.mark.argon2
 def test_unknown_identifier_and_wrong_password_take_near_equal_time(holder):
     # given a holder (each attempt from its own IP so no throttle interferes)
     def timed(identifier: str, n: int) -> float:
@@ -223,6 +225,7 @@ def test_success_resets_the_consecutive_failure_streak(holder):
     assert holder.failed_login_streak == 0
 
 
+@pytest.mark.argon2
 def test_password_is_rehashed_on_login_when_argon2_parameters_change(settings):
     # given a holder whose hash was made with older, cheaper Argon2id parameters
     settings.PASSWORD_HASHERS = [f"{__name__}.CheapArgon2PasswordHasher"]

@@ -18,6 +18,7 @@ META = RequestMeta(ip="198.51.100.40", user_agent="pytest")
 OPERATOR_PASSWORD = "night shift keeps the lights on"
 
 
+@pytest.mark.argon2
 def test_operator_create_makes_a_staff_account():
     # when an operator is created / then it is a staff account with an Argon2id password, audited
     operator = operator_create(username="Ops.Lead", email="Ops@Vendor.example", password=OPERATOR_PASSWORD)

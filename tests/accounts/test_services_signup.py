@@ -113,6 +113,7 @@ def test_unknown_channel_is_refused():
 # --- the account ---------------------------------------------------------------------------------
 
 
+@pytest.mark.argon2
 def test_signup_creates_a_normalized_account_with_email_and_phone():
     # given codes for an email (mixed case, IDN domain) and a national-format mobile number
     codes = _codes_for("New.Holder@BÜCHER.de", "138 0013 8000")
