@@ -16,7 +16,7 @@ from ninja.responses import Status
 from billing_center.accounts import selectors_settings as reads
 from billing_center.accounts import services_identifier_change as changes
 from billing_center.accounts.models import Account
-from billing_center.accounts.services_password import password_change, password_set
+from billing_center.accounts.services_password import password_update as password_store
 from billing_center.accounts.services_profile import profile_update
 from billing_center.accounts.services_sessions import account_session_end, account_sessions_end_others
 from billing_center.accounts.sessions import reauth_is_fresh
@@ -365,25 +365,14 @@ class PasswordOut(Schema):
 def password_update(request: HttpRequest, payload: PasswordIn) -> Any:
     account = holder(request)
     meta = _meta(request)
-    keep = request.session.session_key
-    if account.has_usable_password():
-        password_change(
-            account=account,
-            current_password=payload.current_password or "",
-            new_password=payload.new_password,
-            keep_session_key=keep,
-            meta=meta,
-        )
-        result = "changed"
-    else:
-        password_set(
-            account=account,
-            new_password=payload.new_password,
-            reauthenticated=reauth_is_fresh(request),
-            keep_session_key=keep,
-            meta=meta,
-        )
-        result = "set"
+    result = password_store(
+        account=account,
+        current_password=payload.current_password or "",
+        new_password=payload.new_password,
+        reauthenticated=reauth_is_fresh(request),
+        keep_session_key=request.session.session_key,
+        meta=meta,
+    )
     # Rotates the session id and keeps this session valid under the new password hash.
     update_session_auth_hash(request, account)
     return PasswordOut(result=result)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billing_center.accounts import events
+from billing_center.accounts.fields import field_clean
 from billing_center.accounts.identifiers import normalize_email, normalize_phone, normalize_username
 from billing_center.accounts.models import Account, AccountSession, Language
 from billing_center.accounts.passwords import password_check_policy
@@ -34,7 +34,9 @@ from billing_center.accounts.services_login import (
 from billing_center.audit.services import SYSTEM, RequestMeta, audit_record
 from billing_center.core.errors import ValidationFailed
 from billing_center.core.masking import mask_email, mask_phone
+from billing_center.core.updates import model_update
 from billing_center.verification import services as codes
+from billing_center.verification.models import Purpose
 from billing_center.verification.services import CodeSent
 
 __all__ = [
@@ -53,8 +55,7 @@ __all__ = [
     "signup_code_request",
 ]
 
-PURPOSE_SIGNUP = {CHANNEL_EMAIL: "signup_email", CHANNEL_SMS: "signup_phone"}
-MAX_LENGTHS = {"enterprise_name": 100, "introduction": 500, "contact_name": 50}
+PURPOSE_SIGNUP: dict[str, str] = {CHANNEL_EMAIL: Purpose.SIGNUP_EMAIL, CHANNEL_SMS: Purpose.SIGNUP_PHONE}
 DECOY_SIGNUP_TAKEN = (
     gettext_lazy("Billing Center: someone tried to register with your address"),
     gettext_lazy(
@@ -112,25 +113,6 @@ class _SignupData:
     language: str
 
 
-def _clean_text(value: str, *, field: str, required: bool = False, keep_lines: bool = False) -> str:
-    text = (value or "").strip() if keep_lines else " ".join((value or "").split())
-    if required and not text:
-        raise ValidationFailed(_("This field is required."), field=field, code="required")
-    limit = MAX_LENGTHS.get(field)
-    if limit is not None and len(text) > limit:
-        raise ValidationFailed(
-            _("Use at most %(max)d characters.") % {"max": limit}, field=field, code="too_long"
-        )
-    return text
-
-
-def _clean_choice(value: str, *, field: str, allowed: list[str]) -> str:
-    text = (value or "").strip()
-    if text and text not in allowed:
-        raise ValidationFailed(_("Choose one of the listed values."), field=field, code="invalid_choice")
-    return text
-
-
 def _signup_clean(
     *,
     username: str,
@@ -153,11 +135,11 @@ def _signup_clean(
         username=clean_username,
         email=normalize_email(email),
         phone=normalize_phone(phone) if phone and phone.strip() else None,
-        enterprise_name=_clean_text(enterprise_name, field="enterprise_name", required=True),
-        industry=_clean_choice(industry, field="industry", allowed=settings.INDUSTRIES),
-        region=_clean_choice(region, field="region", allowed=settings.REGIONS),
-        introduction=_clean_text(introduction, field="introduction", keep_lines=True),
-        contact_name=_clean_text(contact_name, field="contact_name"),
+        enterprise_name=field_clean("enterprise_name", enterprise_name),
+        industry=field_clean("industry", industry),
+        region=field_clean("region", region),
+        introduction=field_clean("introduction", introduction),
+        contact_name=field_clean("contact_name", contact_name),
         language=language_or_default(language),
     )
 
@@ -303,22 +285,13 @@ def account_flags_update(
     ends the account's sessions."""
     locked = Account.objects.select_for_update().get(pk=account.pk)
     wanted = {"is_active": is_active, "any_settlement_method": any_settlement_method}
-    changed = {
-        field: value
-        for field, value in wanted.items()
-        if value is not None and getattr(locked, field) != value
-    }
-    if not changed:
+    diff = model_update(instance=locked, data=wanted, also=account)
+    if not diff:
         return locked
-    old = {field: getattr(locked, field) for field in changed}
-    for field, value in changed.items():
-        setattr(locked, field, value)
-        setattr(account, field, value)
-    locked.save(update_fields=[*changed, "updated_at"])
     audit_record(
-        event=events.FLAGS_CHANGED, meta=meta, actor=operator, account=locked, old=old, new=changed
+        event=events.FLAGS_CHANGED, meta=meta, actor=operator, account=locked, old=diff.old, new=diff.new
     )
-    if changed.get("is_active") is False:
+    if diff.new.get("is_active") is False:
         account_id = locked.pk
         transaction.on_commit(lambda: AccountSession.objects.filter(account_id=account_id).delete())
     return locked

@@ -39,10 +39,11 @@ from billing_center.accounts.sessions import sessions_end_others
 from billing_center.audit.services import RequestMeta, audit_record
 from billing_center.core.errors import Conflict, ReauthenticationRequired, ValidationFailed
 from billing_center.core.masking import mask_target
+from billing_center.verification.models import Channel, Purpose
 
-CURRENT_PURPOSE = {ChangeKind.EMAIL: "email_change_current", ChangeKind.PHONE: "phone_change_current"}
-NEW_PURPOSE = {ChangeKind.EMAIL: "email_change_new", ChangeKind.PHONE: "phone_change_new"}
-CHANNEL = {ChangeKind.EMAIL: "email", ChangeKind.PHONE: "sms"}
+CURRENT_PURPOSE = {ChangeKind.EMAIL: Purpose.EMAIL_CHANGE_CURRENT, ChangeKind.PHONE: Purpose.PHONE_CHANGE_CURRENT}
+NEW_PURPOSE = {ChangeKind.EMAIL: Purpose.EMAIL_CHANGE_NEW, ChangeKind.PHONE: Purpose.PHONE_CHANGE_NEW}
+CHANNEL = {ChangeKind.EMAIL: Channel.EMAIL, ChangeKind.PHONE: Channel.SMS}
 
 
 # --- Steps ----------------------------------------------------------------------------------------
@@ -303,7 +304,7 @@ def _commit_notices(
                     moment=moment,
                 )
                 codes.notice_send(
-                    channel="email", target=target, subject=subject, body=body, account=account, meta=meta
+                    channel=Channel.EMAIL, target=target, subject=subject, body=body, account=account, meta=meta
                 )
             return
         subject, body = notices.identifier_changed_email(
@@ -317,11 +318,11 @@ def _commit_notices(
             moment=moment,
         )
         codes.notice_send(
-            channel="email", target=account.email, subject=subject, body=body, account=account, meta=meta
+            channel=Channel.EMAIL, target=account.email, subject=subject, body=body, account=account, meta=meta
         )
         sms = notices.phone_changed_sms(language=language)
         for target in filter(None, (old, new)):
-            codes.notice_send(channel="sms", target=target, subject="", body=sms, account=account, meta=meta)
+            codes.notice_send(channel=Channel.SMS, target=target, subject="", body=sms, account=account, meta=meta)
 
     return send
 
@@ -338,11 +339,11 @@ def _lost_phone_notices(
             language=account.language, username=account.username, ready_at=ready_at, meta=meta, moment=moment
         )
         codes.notice_send(
-            channel="email", target=account.email, subject=subject, body=body, account=account, meta=meta
+            channel=Channel.EMAIL, target=account.email, subject=subject, body=body, account=account, meta=meta
         )
         if account.phone:
             codes.notice_send(
-                channel="sms",
+                channel=Channel.SMS,
                 target=account.phone,
                 subject="",
                 body=notices.lost_phone_waiting_sms(language=account.language),
@@ -381,12 +382,12 @@ def _path_for(account: Account, kind: ChangeKind, *, lost_phone: bool) -> Change
 
 
 def _first_code_channel(kind: ChangeKind | str, path: str) -> str:
-    return "sms" if kind == ChangeKind.PHONE and path == ChangePath.CHANGE else "email"
+    return Channel.SMS if kind == ChangeKind.PHONE and path == ChangePath.CHANGE else Channel.EMAIL
 
 
 def _first_code_target(account: Account, kind: ChangeKind, path: ChangePath) -> tuple[str, str]:
     channel = _first_code_channel(kind, path)
-    return (account.phone or "", channel) if channel == "sms" else (account.email, channel)
+    return (account.phone or "", channel) if channel == Channel.SMS else (account.email, channel)
 
 
 def _current_value(account: Account, kind: ChangeKind | str) -> str:

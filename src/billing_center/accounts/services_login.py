@@ -26,13 +26,14 @@ from billing_center.audit.services import RequestMeta, audit_record
 from billing_center.core.errors import ValidationFailed
 from billing_center.core.masking import mask_email, mask_phone
 from billing_center.verification import services as codes
+from billing_center.verification.models import Channel, Purpose
 from billing_center.verification.services import CodeSent
 
-CHANNEL_EMAIL = "email"
-CHANNEL_SMS = "sms"
-PURPOSE_LOGIN = "login"
-PURPOSE_RESET = "password_reset"
-PURPOSE_REAUTH = "reauth"
+CHANNEL_EMAIL = Channel.EMAIL
+CHANNEL_SMS = Channel.SMS
+PURPOSE_LOGIN = Purpose.LOGIN
+PURPOSE_RESET = Purpose.PASSWORD_RESET
+PURPOSE_REAUTH = Purpose.REAUTH
 
 # Notices sent instead of a code on enumeration-safe paths, rendered in the requester's language:
 # (email subject, email body, SMS text — one Chinese segment, at most 70 characters).

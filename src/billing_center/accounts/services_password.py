@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from typing import Literal
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,14 +12,45 @@ import billing_center.verification.services as codes
 from billing_center.accounts import events
 from billing_center.accounts import notices_settings as notices
 from billing_center.accounts.models import Account
-from billing_center.accounts.passwords import normalize_password
+from billing_center.accounts.passwords import password_check_policy
 from billing_center.accounts.sessions import sessions_end_others
 from billing_center.audit.services import RequestMeta, audit_record
 from billing_center.core.errors import Conflict, RateLimited, ReauthenticationRequired, ValidationFailed
 from billing_center.core.ratelimit import limit_hit, limit_reset
+from billing_center.verification.models import Channel
 
 # Wrong "current password" tries per account and hour: a stolen session must not become a password oracle.
 CURRENT_PASSWORD_TRIES_PER_HOUR = 10
+
+
+def password_update(
+    *,
+    account: Account,
+    current_password: str,
+    new_password: str,
+    reauthenticated: bool,
+    keep_session_key: str | None,
+    meta: RequestMeta,
+) -> Literal["changed", "set"]:
+    """The one change-or-set choice of the API and the console: an account with a password changes it
+    (``current_password`` required), a password-less one sets a first one (``reauthenticated`` required)."""
+    if account.has_usable_password():
+        password_change(
+            account=account,
+            current_password=current_password,
+            new_password=new_password,
+            keep_session_key=keep_session_key,
+            meta=meta,
+        )
+        return "changed"
+    password_set(
+        account=account,
+        new_password=new_password,
+        reauthenticated=reauthenticated,
+        keep_session_key=keep_session_key,
+        meta=meta,
+    )
+    return "set"
 
 
 def password_change(
@@ -79,18 +110,11 @@ def _check_current_password(account: Account, current_password: str, meta: Reque
     )
 
 
-def _validate_policy(account: Account, new_password: str) -> None:
-    try:
-        validate_password(normalize_password(new_password), user=account)
-    except ValidationError as exc:
-        raise ValidationFailed(" ".join(exc.messages), field="new_password", code="password_policy") from exc
-
-
 @transaction.atomic
 def _store_password(
     account: Account, new_password: str, *, was_set: bool, keep_session_key: str | None, meta: RequestMeta
 ) -> Account:
-    _validate_policy(account, new_password)
+    password_check_policy(new_password, context=account, field="new_password")
     locked = Account.objects.select_for_update().get(pk=account.pk)
     locked.set_password(new_password)
     locked.save(update_fields=["password", "updated_at"])
@@ -109,7 +133,7 @@ def _store_password(
             language=account.language, username=account.username, was_set=was_set, meta=meta, moment=moment
         )
         codes.notice_send(
-            channel="email", target=account.email, subject=subject, body=body, account=account, meta=meta
+            channel=Channel.EMAIL, target=account.email, subject=subject, body=body, account=account, meta=meta
         )
 
     transaction.on_commit(after_commit)

@@ -35,7 +35,7 @@ from billing_center.accounts.forms_settings import (
     ProfileForm,
 )
 from billing_center.accounts.models import Account
-from billing_center.accounts.services_password import password_change, password_set
+from billing_center.accounts.services_password import password_update
 from billing_center.accounts.services_profile import PROFILE_FIELDS, profile_update
 from billing_center.accounts.services_sessions import account_session_end, account_sessions_end_others
 from billing_center.accounts.sessions import reauth_is_fresh
@@ -275,7 +275,14 @@ def security(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            _store_password(request, account, form.cleaned_data, has_password=has_password)
+            password_update(
+                account=account,
+                current_password=form.cleaned_data.get("current_password", ""),
+                new_password=form.cleaned_data["new_password"],
+                reauthenticated=reauth_is_fresh(request),
+                keep_session_key=request.session.session_key,
+                meta=_meta(request),
+            )
         except ReauthenticationRequired:
             return _reauth_redirect(request, reverse("accounts:security"))
         except ApplicationError as exc:
@@ -292,28 +299,6 @@ def security(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:security")
     context = {"form": form, "has_password": has_password, "reauth_fresh": reauth_is_fresh(request)}
     return render(request, "accounts/settings/security.html", context, status=_status_code(error))
-
-
-def _store_password(
-    request: HttpRequest, account: Account, data: dict[str, Any], *, has_password: bool
-) -> None:
-    keep = request.session.session_key
-    if has_password:
-        password_change(
-            account=account,
-            current_password=data["current_password"],
-            new_password=data["new_password"],
-            keep_session_key=keep,
-            meta=_meta(request),
-        )
-    else:
-        password_set(
-            account=account,
-            new_password=data["new_password"],
-            reauthenticated=reauth_is_fresh(request),
-            keep_session_key=keep,
-            meta=_meta(request),
-        )
 
 
 # --- Sessions -------------------------------------------------------------------------------------
