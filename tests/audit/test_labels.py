@@ -88,3 +88,16 @@ def test_back_office_shows_the_label_of_every_event(language):
     assert sorted(shown) == sorted(_label(name, language) for name in declared())
     for name in declared():
         assert f">{html.escape(_label(name, language))}</a>" in text, name
+
+
+def test_the_back_office_audit_list_is_read_only():
+    # given an operator and one audit row
+    row = audit_record(event="signup", account=AccountFactory(password=""))
+    operator = AccountFactory(is_staff=True, is_superuser=True, password="")
+    client = Client()
+    client.force_login(operator, backend="billing_center.accounts.backends.IdentifierBackend")
+    # when they try to add or delete, then the back office refuses
+    assert client.get("/backoffice/audit/auditevent/add/").status_code == 403
+    assert client.post(f"/backoffice/audit/auditevent/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    # and the row's page shows its label
+    assert "Account created" in client.get(f"/backoffice/audit/auditevent/{row.pk}/change/").content.decode()

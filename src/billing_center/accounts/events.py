@@ -50,19 +50,23 @@ PHONE_CHANGE_CODE_RESENT = event_type(
 PHONE_CHANGE_CANCELLED = event_type("phone_change.cancelled", _("Phone change cancelled"), holder_visible=True)
 PHONE_CHANGE_EXPIRED = event_type("phone_change.expired", _("Phone change expired"), holder_visible=True)
 
-# The identifier-change steps by (kind, step): the services name a step, the audit row gets its constant.
+# The identifier-change steps by (kind, step), read from the declared names ("email_change.started" →
+# ("email", "started")): the service names a step, the audit row gets its constant.
 IDENTIFIER_CHANGED = {"email": EMAIL_CHANGED, "phone": PHONE_CHANGED}
 IDENTIFIER_CHANGE_STEPS = {
-    ("email", "started"): EMAIL_CHANGE_STARTED,
-    ("email", "current_verified"): EMAIL_CHANGE_CURRENT_VERIFIED,
-    ("email", "new_code_sent"): EMAIL_CHANGE_NEW_CODE_SENT,
-    ("email", "code_resent"): EMAIL_CHANGE_CODE_RESENT,
-    ("email", "cancelled"): EMAIL_CHANGE_CANCELLED,
-    ("email", "expired"): EMAIL_CHANGE_EXPIRED,
-    ("phone", "started"): PHONE_CHANGE_STARTED,
-    ("phone", "current_verified"): PHONE_CHANGE_CURRENT_VERIFIED,
-    ("phone", "new_code_sent"): PHONE_CHANGE_NEW_CODE_SENT,
-    ("phone", "code_resent"): PHONE_CHANGE_CODE_RESENT,
-    ("phone", "cancelled"): PHONE_CHANGE_CANCELLED,
-    ("phone", "expired"): PHONE_CHANGE_EXPIRED,
+    (event.name.split("_change.")[0], event.name.split(".", 1)[1]): event
+    for event in (
+        EMAIL_CHANGE_STARTED,
+        EMAIL_CHANGE_CURRENT_VERIFIED,
+        EMAIL_CHANGE_NEW_CODE_SENT,
+        EMAIL_CHANGE_CODE_RESENT,
+        EMAIL_CHANGE_CANCELLED,
+        EMAIL_CHANGE_EXPIRED,
+        PHONE_CHANGE_STARTED,
+        PHONE_CHANGE_CURRENT_VERIFIED,
+        PHONE_CHANGE_NEW_CODE_SENT,
+        PHONE_CHANGE_CODE_RESENT,
+        PHONE_CHANGE_CANCELLED,
+        PHONE_CHANGE_EXPIRED,
+    )
 }

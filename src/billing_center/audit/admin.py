@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing_center.audit.events import declared, label_for
 from billing_center.audit.models import AuditEvent
+from billing_center.core.admin import ReadOnlyAdmin
 
 
 class EventFilter(admin.SimpleListFilter):
@@ -27,7 +28,7 @@ class EventFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
     list_display = ("created_at", "event_label", "account", "actor", "actor_label", "ip", "request_id")
     list_filter = (EventFilter,)
     search_fields = ("event", "account__username", "account__email", "ip", "request_id", "target_id")
@@ -38,12 +39,3 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     @admin.display(description=_("event"), ordering="event")
     def event_label(self, obj: AuditEvent) -> str:
         return label_for(obj.event)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -1,25 +1,9 @@
 from __future__ import annotations
 
-from typing import TypeVar
-
 from django.contrib import admin
-from django.db import models
-from django.http import HttpRequest
 
+from billing_center.core.admin import ReadOnlyAdmin
 from billing_center.verification.models import Delivery, OneTimeCode
-
-_M = TypeVar("_M", bound=models.Model)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[_M]):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Delivery)
