@@ -347,6 +347,9 @@ TWO_FACTOR_FAILURES_PER_15_MINUTES = env_int("TWO_FACTOR_FAILURES_PER_15_MINUTES
 # How long a password or code login may wait for its second factor.
 TWO_FACTOR_PENDING_SECONDS = env_int("TWO_FACTOR_PENDING_SECONDS", 5 * 60, minimum=60)
 OTP_TOTP_ISSUER = TWO_FACTOR_ISSUER
+# Wrong tries are limited per (account, network) by the shared rate-limit store, not per device.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # --- Platform API (SPEC §8) ------------------------------------------------------------------------
 PLATFORM_API_TOKEN = env_secret("PLATFORM_API_TOKEN")

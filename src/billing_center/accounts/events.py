@@ -49,3 +49,12 @@ PHONE_CHANGE_CODE_RESENT = event_type(
 )
 PHONE_CHANGE_CANCELLED = event_type("phone_change.cancelled", _("Phone change cancelled"), holder_visible=True)
 PHONE_CHANGE_EXPIRED = event_type("phone_change.expired", _("Phone change expired"), holder_visible=True)
+
+# Two-factor authentication.
+TWO_FACTOR_ENABLED = event_type("two_factor.enabled", _("Two-factor authentication enabled"), holder_visible=True)
+TWO_FACTOR_DISABLED = event_type("two_factor.disabled", _("Two-factor authentication disabled"), holder_visible=True)
+TWO_FACTOR_VERIFIED = event_type("two_factor.verified", _("Second factor confirmed"), holder_visible=True)
+TWO_FACTOR_FAILED = event_type("two_factor.failed", _("Wrong second-factor code"), holder_visible=True)
+TWO_FACTOR_RECOVERY_USED = event_type(
+    "two_factor.recovery_code_used", _("Recovery code used"), holder_visible=True
+)
