@@ -57,7 +57,8 @@ TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django admin as the back office, behind staff + two-factor (core/backoffice.py).
+    "billing_center.core.backoffice.BackOfficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.messages",

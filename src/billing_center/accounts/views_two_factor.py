@@ -32,11 +32,12 @@ from billing_center.accounts import services_two_factor as two_factor
 from billing_center.accounts.models import Account
 from billing_center.accounts.sessions import reauth_is_fresh, session_login, session_mark_reauthenticated
 from billing_center.audit.services import RequestMeta
+from billing_center.core.backoffice import SECOND_FACTOR_SESSION_KEY
 from billing_center.core.errors import ApplicationError
 from billing_center.core.forms import form_add_service_error
 
 PENDING_KEY = "_bc_2fa_pending"
-SECOND_FACTOR_AT = "_bc_2fa_at"
+SECOND_FACTOR_AT = SECOND_FACTOR_SESSION_KEY
 MAX_TRIES = 5
 LOGIN = "login"
 REAUTH = "reauth"

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
@@ -65,19 +65,14 @@ class CertificationAdmin(admin.ModelAdmin):
     readonly_fields = fields
     change_form_template = "admin/certification/certification/change_form.html"
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Certification]:
-        # The review queue: pending first, oldest first.
+    def get_ordering(self, request: HttpRequest) -> tuple[Any, ...]:
+        # The review queue: pending first, then oldest first.
         pending_first = Case(
             When(state=CertificationState.PENDING, then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(_pending_first=pending_first)
-            .order_by("_pending_first", "submitted_at", "id")
-        )
+        return (pending_first.asc(), "submitted_at", "id")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
