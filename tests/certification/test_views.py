@@ -68,3 +68,14 @@ def test_licence_file_served_only_to_its_holder(holder_client, other_holder):
     other.force_login(other_holder)
     assert other.get(reverse("certification:licence")).status_code == 404
     assert Client().get(reverse("certification:licence")).status_code == 302
+
+
+def test_page_and_two_factor_page_in_simplified_chinese():
+    from tests.factories import AccountFactory
+
+    client = Client()
+    client.force_login(AccountFactory(language="zh-hans"))
+    page = client.get(reverse("certification:page")).content.decode()
+    assert "企业认证" in page and "提交审核" in page and "营业执照上的企业名称" in page
+    two_factor = client.get(reverse("accounts:two_factor_settings")).content.decode()
+    assert "设置双因素认证" in two_factor
