@@ -4,6 +4,9 @@ import io
 import os
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_hypothesis
+from hypothesis import strategies as st
 from PIL import Image
 
 from billing_center.certification.files import licence_file_check
@@ -119,3 +122,19 @@ def test_an_image_with_too_many_pixels_is_refused_before_decoding(settings):
 )
 def test_other_and_broken_files_are_refused(content, name, code):
     assert _refused(content, name).code == code
+
+
+@settings_hypothesis(max_examples=150, deadline=None)
+@given(
+    st.binary(max_size=400),
+    st.sampled_from([(b"\x89PNG\r\n\x1a\n", "l.png"), (b"\xff\xd8\xff", "l.jpg"), (b"%PDF-", "l.pdf")]),
+)
+def test_property_any_bytes_behind_a_magic_are_checked_or_refused_never_crash(tail, kind):
+    # given arbitrary bytes behind a PNG, JPEG or PDF signature, then the check stores or refuses them
+    magic, name = kind
+    try:
+        checked = licence_file_check(upload(magic + tail, name))
+    except ValidationFailed as error:
+        assert error.field == "licence_file"
+    else:
+        assert checked.size > 0

@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from billing_center.core.errors import ValidationFailed
 
@@ -170,14 +170,9 @@ def _image_reencoded(data: bytes, kind: str) -> bytes:
                 pixels = _pixels_only(image, kind)
     except ValidationFailed:
         raise
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as exc:
+    # Pillow raises many kinds of errors on malformed input (struct.error, EOFError, IndexError …):
+    # any failure to decode is a refused file, never a 500.
+    except Exception as exc:
         raise _refuse(_("The image could not be read.")) from exc
     output = io.BytesIO()
     if kind == "png":
