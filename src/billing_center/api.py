@@ -7,6 +7,8 @@ from ninja import NinjaAPI
 
 from billing_center.accounts.api import account_router, auth_router
 from billing_center.accounts.api_settings import settings_router
+from billing_center.accounts.api_two_factor import router as two_factor_router
+from billing_center.certification.api import router as certification_router
 from billing_center.contracts.api import router as contracts_router
 from billing_center.core.api import install_problem_handlers
 
@@ -25,3 +27,5 @@ api.add_router("/auth", auth_router)
 api.add_router("/account", account_router)
 api.add_router("/account", settings_router)
 api.add_router("/contracts", contracts_router)
+api.add_router("/account", certification_router)
+api.add_router("/auth", two_factor_router)

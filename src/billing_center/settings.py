@@ -61,7 +61,8 @@ TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django admin as the back office, behind staff + two-factor (core/backoffice.py).
+    "billing_center.core.backoffice.BackOfficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.messages",
@@ -77,6 +78,9 @@ INSTALLED_APPS = [
     "billing_center.cloud",
     "billing_center.certification",
     "billing_center.platform",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -299,6 +303,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 CONTRACT_ATTACHMENT_MAX_BYTES = env_int("CONTRACT_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# Enterprise certification licence files (SPEC §7): size cap and the largest image decoded.
+CERTIFICATION_FILE_MAX_BYTES = env_int("CERTIFICATION_FILE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+CERTIFICATION_IMAGE_MAX_PIXELS = env_int("CERTIFICATION_IMAGE_MAX_PIXELS", 40_000_000, minimum=10_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -336,6 +343,18 @@ REGIONS = env_list(
     ["cn-north", "cn-east", "cn-south", "cn-west", "hong-kong", "asia-pacific", "europe", "americas", "other"],
 )
 DEFAULT_PHONE_REGION = env_str("DEFAULT_PHONE_REGION", "CN")
+
+# --- Back office and two-factor authentication -----------------------------------------------------
+BACKOFFICE_PATH = env_str("BACKOFFICE_PATH", "backoffice").strip("/") or "backoffice"
+TWO_FACTOR_ISSUER = env_str("TWO_FACTOR_ISSUER", "Billing Center")
+# Wrong second-factor tries per account and network before that network waits (like code checks).
+TWO_FACTOR_FAILURES_PER_15_MINUTES = env_int("TWO_FACTOR_FAILURES_PER_15_MINUTES", 10, minimum=1)
+# How long a password or code login may wait for its second factor.
+TWO_FACTOR_PENDING_SECONDS = env_int("TWO_FACTOR_PENDING_SECONDS", 5 * 60, minimum=60)
+OTP_TOTP_ISSUER = TWO_FACTOR_ISSUER
+# Wrong tries are limited per (account, network) by the shared rate-limit store, not per device.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # --- Platform API (SPEC §8) ------------------------------------------------------------------------
 PLATFORM_API_TOKEN = env_secret("PLATFORM_API_TOKEN")

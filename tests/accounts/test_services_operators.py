@@ -10,6 +10,7 @@ from billing_center.accounts.services import account_flags_update, operator_crea
 from billing_center.audit.models import AuditEvent
 from billing_center.audit.services import RequestMeta
 from billing_center.core.errors import ValidationFailed
+from tests.accounts.two_factor_support import enrol, pass_second_factor, totp_now
 from tests.factories import DEFAULT_PASSWORD, AccountFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -105,6 +106,7 @@ def test_back_office_form_changes_flags_through_the_service(client):
     operator = AccountFactory(username="operator", is_staff=True, is_superuser=True)
     holder = AccountFactory(username="holder", enterprise_name="Holder Inc")
     client.force_login(operator)
+    pass_second_factor(client, operator)
     # when the operator disables the holder and also posts a different username
     response = client.post(
         f"/backoffice/accounts/account/{holder.pk}/change/",
@@ -123,6 +125,7 @@ def test_back_office_cannot_add_or_delete_accounts(client):
     operator = AccountFactory(username="operator", is_staff=True, is_superuser=True)
     holder = AccountFactory(username="holder")
     client.force_login(operator)
+    pass_second_factor(client, operator)
     assert client.get("/backoffice/accounts/account/add/").status_code == 403
     assert (
         client.post(f"/backoffice/accounts/account/{holder.pk}/delete/", {"post": "yes"}).status_code == 403
@@ -130,11 +133,19 @@ def test_back_office_cannot_add_or_delete_accounts(client):
     assert Account.objects.filter(pk=holder.pk).exists()
 
 
-def test_back_office_login_goes_through_the_login_service(client):
-    # given an operator / when the back-office login form is used with the right password
-    AccountFactory(username="operator", is_staff=True, is_superuser=True)
+def test_back_office_login_goes_through_the_login_service_and_the_second_factor(client):
+    # given an operator with two-factor on
+    operator = AccountFactory(username="operator", is_staff=True, is_superuser=True)
+    enrol(operator)
+    # when the back-office login page is opened, then it sends to the console login (which asks for
+    # the second factor) instead of taking a password itself
     response = client.post("/backoffice/login/", {"username": "operator", "password": DEFAULT_PASSWORD})
-    # then it logs in (the session got the lifetime stamps, so the next page is served)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"].startswith("/login?next=")
+    assert client.get("/backoffice/").status_code == 302
+    # when the operator logs in with the password and then the code
+    client.post("/login", {"identifier": "operator", "password": DEFAULT_PASSWORD, "next": "/backoffice/"})
+    done = client.post("/login/two-factor", {"code": totp_now(operator)})
+    # then the back office opens, and the login went through the audited login service
+    assert done["Location"] == "/backoffice/"
     assert client.get("/backoffice/").status_code == 200
     assert AuditEvent.objects.filter(event="login.succeeded").count() == 1

@@ -6,6 +6,7 @@ from django.test import Client
 
 from billing_center.contracts.demo import sample_pdf
 from billing_center.contracts.services import attachment_add
+from tests.accounts.two_factor_support import pass_second_factor
 from tests.factories import AccountFactory, ContractFactory
 
 
@@ -35,7 +36,7 @@ def operator(db):
 def operator_client(operator) -> Client:
     client = Client()
     client.force_login(operator)
-    return client
+    return pass_second_factor(client, operator)  # the back office needs two-factor
 
 
 def pdf_upload(name: str = "contract.pdf", text: str = "Contract") -> ContentFile:

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from billing_center.audit.services import RequestMeta
 from billing_center.verification.models import Delivery, OneTimeCode
 from billing_center.verification.services import code_send, notice_send
+from tests.accounts.two_factor_support import pass_second_factor
 from tests.factories import AccountFactory
 from tests.outbox import outbox_messages
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def operator_client(client):
     operator = AccountFactory(is_staff=True, is_superuser=True)
     client.force_login(operator)
-    return client
+    return pass_second_factor(client, operator)  # the back office needs two-factor
 
 
 def test_the_back_office_shows_codes_and_deliveries_without_hmac_or_payload(operator_client, settings, clock):

@@ -31,6 +31,7 @@ from billing_center.accounts.schemas import (
     SignupIn,
 )
 from billing_center.accounts.sessions import session_login, session_logout, session_mark_reauthenticated
+from billing_center.accounts.views_two_factor import second_factor_pending_or_raise
 from billing_center.audit.services import RequestMeta
 from billing_center.core.api import CsrfProtected, HolderSession, ProblemOut, holder
 from billing_center.verification.services import CodeSent
@@ -106,6 +107,7 @@ def login(request: HttpRequest, body: LoginIn) -> MeOut:
     account = services.login_with_password(
         identifier=body.identifier, password=body.password, meta=_meta(request)
     )
+    second_factor_pending_or_raise(request, account, purpose="login", method="password")
     session_login(request, account, method="password")
     return MeOut.of(account)
 
@@ -128,6 +130,7 @@ def login_codes(request: HttpRequest, body: IdentifierIn) -> Status[AcceptedOut]
 )
 def login_code(request: HttpRequest, body: LoginCodeIn) -> MeOut:
     account = services.login_with_code(identifier=body.identifier, code=body.code, meta=_meta(request))
+    second_factor_pending_or_raise(request, account, purpose="login", method="code")
     session_login(request, account, method="code")
     return MeOut.of(account)
 
@@ -180,6 +183,7 @@ def reauthenticate(request: HttpRequest, body: ReauthIn) -> ReauthOut:
     services.reauthenticate(
         account=holder(request), password=body.password, code=body.code, meta=_meta(request)
     )
+    second_factor_pending_or_raise(request, holder(request), purpose="reauth", method="reauth")
     session_mark_reauthenticated(request)
     return ReauthOut(reauthenticated_until=timezone.now() + timedelta(seconds=settings.REAUTH_WINDOW_SECONDS))
 

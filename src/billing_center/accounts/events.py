@@ -70,3 +70,11 @@ IDENTIFIER_CHANGE_STEPS = {
         PHONE_CHANGE_EXPIRED,
     )
 }
+# Two-factor authentication.
+TWO_FACTOR_ENABLED = event_type("two_factor.enabled", _("Two-factor authentication enabled"), holder_visible=True)
+TWO_FACTOR_DISABLED = event_type("two_factor.disabled", _("Two-factor authentication disabled"), holder_visible=True)
+TWO_FACTOR_VERIFIED = event_type("two_factor.verified", _("Second factor confirmed"), holder_visible=True)
+TWO_FACTOR_FAILED = event_type("two_factor.failed", _("Wrong second-factor code"), holder_visible=True)
+TWO_FACTOR_RECOVERY_USED = event_type(
+    "two_factor.recovery_code_used", _("Recovery code used"), holder_visible=True
+)

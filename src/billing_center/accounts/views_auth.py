@@ -33,6 +33,7 @@ from billing_center.accounts.forms_auth import (
 )
 from billing_center.accounts.models import Account, Language
 from billing_center.accounts.services_language import account_language_set
+from billing_center.accounts.views_two_factor import second_factor_pending
 from billing_center.audit.services import RequestMeta
 from billing_center.core.errors import ApplicationError
 from billing_center.core.forms import form_add_service_error
@@ -202,6 +203,8 @@ def login(request: HttpRequest) -> HttpResponse:
             error = exc
             form_add_service_error(form, exc, aliases={"password": "", "identifier": ""})
         else:
+            if second_factor_pending(request, account, purpose="login", method="password", next_url=_safe_next(request)):
+                return redirect("accounts:two_factor")
             sessions.session_login(request, account, method="password")
             return _after_login(request)
     return _render(
@@ -235,6 +238,8 @@ def login_code(request: HttpRequest) -> HttpResponse:
                 account = services.login_with_code(
                     identifier=identifier, code=form.cleaned_data["code"], meta=_meta(request)
                 )
+                if second_factor_pending(request, account, purpose="login", method="code", next_url=_safe_next(request)):
+                    return redirect("accounts:two_factor")
                 sessions.session_login(request, account, method="code")
                 return _after_login(request)
         except ApplicationError as exc:
@@ -343,6 +348,9 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
 
 
 def _reauthenticated(request: HttpRequest) -> HttpResponse:
+    account = cast(Account, request.user)
+    if second_factor_pending(request, account, purpose="reauth", method="reauth", next_url=_safe_next(request)):
+        return redirect("accounts:two_factor")
     sessions.session_mark_reauthenticated(request)
     return _after_login(request)
 

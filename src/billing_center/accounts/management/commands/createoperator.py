@@ -35,4 +35,14 @@ class Command(BaseCommand):
             )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(self.style.SUCCESS(f"Operator {account.username} created; log in at /backoffice/"))
+        from django.conf import settings
+
+        from billing_center.accounts.services_two_factor import two_factor_enrol_operator
+
+        # The back office needs two-factor: the enrolment is printed once, here.
+        enrolment = two_factor_enrol_operator(account=account)
+        self.stdout.write(self.style.SUCCESS(f"Operator {account.username} created; log in at /{settings.BACKOFFICE_PATH}/"))
+        self.stdout.write("Two-factor authentication (add it to an authenticator app now; shown only once):")
+        self.stdout.write(f"  key: {enrolment.secret}")
+        self.stdout.write(f"  URI: {enrolment.uri}")
+        self.stdout.write("  Recovery codes (each works once): " + "  ".join(enrolment.recovery_codes))
