@@ -9,6 +9,8 @@ from billing_center.accounts.api import account_router, auth_router
 from billing_center.accounts.api_settings import settings_router
 from billing_center.contracts.api import router as contracts_router
 from billing_center.core.api import install_problem_handlers
+from billing_center.platform.api import router as platform_router
+from billing_center.workspaces.api import router as workspaces_router
 
 api = NinjaAPI(
     title="Billing Center API",
@@ -25,3 +27,5 @@ api.add_router("/auth", auth_router)
 api.add_router("/account", account_router)
 api.add_router("/account", settings_router)
 api.add_router("/contracts", contracts_router)
+api.add_router("/workspaces", workspaces_router)
+api.add_router("/platform", platform_router)
