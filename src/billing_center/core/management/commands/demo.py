@@ -42,6 +42,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo account already exists (username: demo).")
             if os.environ.get("DEMO_PASSWORD"):
                 self.stdout.write("  its password is the one set when it was created.")
+        __import__("billing_center.workspaces.demo", fromlist=["_"]).demo_workspaces_load(account=account, stdout=self.stdout)
         if options["contracts"]:
             from billing_center.contracts.demo import demo_contracts_load
 
