@@ -1,4 +1,5 @@
-"""Two binds of one workspace to two accounts at once: exactly one winner, a clean 409 for the other.
+"""Races on one workspace: two binds to two accounts end with one winner and a clean 409; two
+registrations of one new id create it once.
 
 Runs against PostgreSQL (``.ci/run`` runs the suite there): SQLite serializes every writer on the
 whole database, so the row lock under test does not exist there.
@@ -77,3 +78,38 @@ def test_two_concurrent_binds_end_with_one_winner_and_a_clean_409(console, holde
     workspace = Workspace.objects.select_related("account").get(pk="ws-race")
     assert workspace.account.username == winner
     assert WorkspaceHistory.objects.filter(workspace=workspace, change="bound").count() == 1
+
+
+def _put_in_thread(name: str, barrier: threading.Barrier, results: dict) -> None:
+    from django.db import connections
+
+    try:
+        console = ConsoleClient()
+        barrier.wait(timeout=10)
+        response = console.register("ws-new", name=name)
+        results[name] = response.status_code
+    finally:
+        connections.close_all()
+
+
+def test_two_concurrent_registrations_of_one_new_id_create_it_once(console, monkeypatch):
+    # given both PUTs look the id up before either has inserted it
+    real_lookup = services._locked_or_none
+
+    def slow_lookup(workspace_id: str) -> Workspace | None:
+        found = real_lookup(workspace_id)
+        time.sleep(0.3)
+        return found
+
+    monkeypatch.setattr(services, "_locked_or_none", slow_lookup)
+    barrier = threading.Barrier(2)
+    results: dict[str, int] = {}
+    threads = [threading.Thread(target=_put_in_thread, args=(name, barrier, results)) for name in ("First", "Second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    # then one created it (201) and the other updated it (200), never a 5xx
+    assert sorted(results.values()) == [200, 201], results
+    assert Workspace.objects.filter(pk="ws-new").count() == 1
+    assert WorkspaceHistory.objects.filter(workspace_id="ws-new", change="registered").count() == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
 
 from billing_center.conf import env_pairs
 from billing_center.workspaces.sites import site_choices, site_label, site_vendor
@@ -22,7 +23,10 @@ def test_the_shipped_site_table_is_the_one_of_the_spec(settings):
         "ap1": "aws",
     }
     assert site_vendor("cn4") == "huawei"
-    assert site_label("cn2") == "cn2 · Ningxia (AWS)"
+    with translation.override("en"):
+        assert site_label("cn2") == "cn2 · Ningxia (AWS)"
+    with translation.override("zh-hans"):
+        assert site_label("cn2") == "cn2 · 宁夏 (亚马逊云科技)"
     assert [code for code, _label in site_choices()][:2] == ["cn1", "cn2"]
 
 
@@ -44,7 +48,8 @@ def test_env_pairs_refuses_malformed_values(monkeypatch, raw):
 
 def test_a_site_added_by_configuration_shows_its_code(settings):
     settings.WORKSPACE_SITES = {"sa1": "aws"}
-    assert site_label("sa1") == "sa1 (AWS)"
+    with translation.override("en"):
+        assert site_label("sa1") == "sa1 (AWS)"
 
 
 def test_the_settings_refuse_an_unknown_vendor_and_read_a_custom_table(tmp_path):

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -127,9 +127,13 @@ def _record(
     )
 
 
-def _locked(workspace_id: str) -> Workspace:
+def _locked_or_none(workspace_id: str) -> Workspace | None:
     """The workspace row, locked for the rest of the transaction (concurrent writers queue up)."""
-    workspace = Workspace.objects.select_for_update().filter(pk=workspace_id).first()
+    return Workspace.objects.select_for_update().filter(pk=workspace_id).first()
+
+
+def _locked(workspace_id: str) -> Workspace:
+    workspace = _locked_or_none(workspace_id)
     if workspace is None:
         raise NotFound(_("This workspace is not known."), code="workspace_not_found")
     return workspace
@@ -155,20 +159,26 @@ def workspace_register(
     """Create the workspace, or update its name, site and language. Returns (workspace, created)."""
     _require_id(workspace_id)
     fields = {"name": _require_name(name), "site": _require_site(site), "language": _require_language(language)}
-    workspace = Workspace.objects.select_for_update().filter(pk=workspace_id).first()
+    workspace = _locked_or_none(workspace_id)
     if workspace is None:
-        workspace = Workspace.objects.create(id=workspace_id, **fields)
-        _record(
-            workspace=workspace,
-            event=events.WORKSPACE_REGISTERED,
-            change="registered",
-            actor=actor,
-            actor_account=None,
-            meta=meta,
-            old={},
-            new=fields,
-        )
-        return workspace, True
+        try:
+            with transaction.atomic():
+                workspace = Workspace.objects.create(id=workspace_id, **fields)
+        except IntegrityError:
+            # A concurrent PUT registered it first: this one is an update of that row.
+            workspace = _locked(workspace_id)
+        else:
+            _record(
+                workspace=workspace,
+                event=events.WORKSPACE_REGISTERED,
+                change="registered",
+                actor=actor,
+                actor_account=None,
+                meta=meta,
+                old={},
+                new=fields,
+            )
+            return workspace, True
     old = {key: getattr(workspace, key) for key, value in fields.items() if getattr(workspace, key) != value}
     if not old:
         return workspace, False
