@@ -48,3 +48,12 @@ def holder(db):
 @pytest.fixture
 def other_holder(db):
     return AccountFactory(username="bob", email="bob@example.com")
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Requests in Chinese leave their language active in this thread: do not leak it to later tests."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

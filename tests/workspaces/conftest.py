@@ -58,3 +58,12 @@ def many_workspaces(account, count: int, **fields) -> None:
             for n in range(count)
         ]
     )
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Requests in Chinese leave their language active in this thread: do not leak it to later tests."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
