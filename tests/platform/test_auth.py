@@ -143,3 +143,27 @@ def test_every_authenticated_call_is_audited_with_the_console_as_actor(console):
     ]
     assert {row.actor_label for row in calls} == {"console"}
     assert all(row.actor_id is None for row in calls)
+
+
+OTHER_METHODS = [
+    ("delete", "/ws-auth"),
+    ("patch", "/ws-auth"),
+    ("options", "/ws-auth"),
+    ("get", "/ws-auth/binding-code"),
+    ("put", "/ws-auth/binding"),
+    ("get", "/ws-auth/lock"),
+    ("head", "/ws-auth/lock"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), OTHER_METHODS)
+def test_other_methods_do_not_reveal_a_switched_off_api(settings, method, path):
+    # given no token configured: a method the path does not take still answers 404, not 405
+    settings.PLATFORM_API_TOKEN = ""
+    client = Client()
+    assert getattr(client, method)(BASE + path).status_code == 404
+    # given a token: without it 401, with it 405
+    settings.PLATFORM_API_TOKEN = TOKEN
+    assert getattr(client, method)(BASE + path).status_code == 401
+    allowed = getattr(client, method)(BASE + path, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert allowed.status_code == 405

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from billing_center.core.api import problems_for
+from billing_center.core.api import problem, problems_for
 from billing_center.core.errors import NotFound
 from billing_center.platform.auth import PlatformToken
 from billing_center.platform.meta import platform_meta
@@ -134,3 +134,24 @@ def platform_lock(request: HttpRequest, workspace_id: str, body: LockIn) -> dict
         actor=Actor.CONSOLE,
     )
     return _view(workspace.pk)
+
+
+# --- other methods on the same paths ----------------------------------------------------------------
+# Without these, Django answers 405 before the credential is looked at, which would tell that the
+# platform API exists while it is switched off. Here the credential comes first (404 / 401), then 405.
+
+_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+_USED = {
+    "/workspaces/{workspace_id}": {"GET", "PUT"},
+    "/workspaces/{workspace_id}/binding-code": {"POST"},
+    "/workspaces/{workspace_id}/binding": {"POST"},
+    "/workspaces/{workspace_id}/lock": {"PUT"},
+}
+
+
+def _method_not_allowed(request: HttpRequest, workspace_id: str) -> HttpResponse:
+    return problem(request, status=405, code="method_not_allowed", title=_("This method is not allowed here."))
+
+
+for _path, _used in _USED.items():
+    router.add_api_operation(_path, sorted(_METHODS - _used), _method_not_allowed, include_in_schema=False)
