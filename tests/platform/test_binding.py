@@ -225,6 +225,26 @@ def test_the_per_target_send_cap_holds_silently(console, holder, workspace, sett
     assert len(outbox_messages("alice@example.com")) == 2
 
 
+def test_the_per_ip_and_per_account_send_caps_hold_silently(console, holder, other_holder, workspace, settings):
+    # given one code per IP per hour, and a short cooldown
+    settings.CODE_SENDS_PER_IP_PER_HOUR = 1
+    settings.CODE_RESEND_COOLDOWN_SECONDS = 1
+    first = _request_code(console)
+    # when a second account asks from the same console user address
+    second = _request_code(console, {"username": "bob", "email": "bob@example.com"})
+    # then the same answer, and no code for bob
+    assert (first.status_code, first.content) == (second.status_code, second.content)
+    assert outbox_messages("bob@example.com") == []
+    # and per account: one code per hour for alice, whatever the address asking
+    settings.CODE_SENDS_PER_IP_PER_HOUR = 100
+    settings.CODE_SENDS_PER_ACCOUNT_PER_HOUR = 1
+    time.sleep(1.05)
+    elsewhere = ConsoleClient()
+    elsewhere.headers["X-Console-Client-IP"] = "203.0.113.50"
+    assert _request_code(elsewhere).status_code == 202
+    assert len(outbox_messages("alice@example.com")) == 1
+
+
 def test_the_per_ip_check_limit_applies_to_matches_and_mismatches_alike(console, holder, workspace, settings):
     # given a limit of 3 code checks per IP per 5 minutes
     settings.CODE_CHECKS_PER_IP_PER_5_MINUTES = 3
@@ -254,6 +274,9 @@ def test_a_locked_purpose_still_answers_invalid_code(console, holder, workspace,
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_code"
     assert Workspace.objects.get().account is None
+    # and the holder got the lock notice at the bound email
+    assert "too many wrong verification codes" in outbox_messages("alice@example.com")[0]["subject"]
+    assert AuditEvent.objects.filter(event="code.locked", account=holder).count() == 1
 
 
 def test_the_code_is_stored_only_as_an_hmac_and_never_logged(console, holder, workspace):
@@ -279,7 +302,8 @@ def test_the_code_email_is_in_the_account_language_and_says_what_it_is_for(conso
     holder.save()
     _request_code(console)
     message = outbox_messages("alice@example.com")[0]
-    assert "工作空间" in message["body"] or "workspace" in message["body"].lower()
+    assert "将工作空间绑定到您的费用中心账号" in message["body"]
+    assert "10" in message["body"]
 
 
 def test_unbound_factory_workspaces_are_bindable_too(console, holder):
