@@ -11,6 +11,8 @@ from billing_center.accounts.api_two_factor import router as two_factor_router
 from billing_center.certification.api import router as certification_router
 from billing_center.contracts.api import router as contracts_router
 from billing_center.core.api import install_problem_handlers
+from billing_center.platform.api import router as platform_router
+from billing_center.workspaces.api import router as workspaces_router
 
 api = NinjaAPI(
     title="Billing Center API",
@@ -29,3 +31,5 @@ api.add_router("/account", settings_router)
 api.add_router("/contracts", contracts_router)
 api.add_router("/account", certification_router)
 api.add_router("/auth", two_factor_router)
+api.add_router("/workspaces", workspaces_router)
+api.add_router("/platform", platform_router)

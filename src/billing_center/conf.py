@@ -53,6 +53,20 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_pairs(name: str, default: dict[str, str]) -> dict[str, str]:
+    """``key:value,key:value`` (order kept) into a dict; the default when the variable is unset."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return dict(default)
+    pairs: dict[str, str] = {}
+    for item in env_list(name):
+        key, sep, value = item.partition(":")
+        if not sep or not key.strip() or not value.strip():
+            raise ImproperlyConfigured(f"{name} must be a comma-separated list of key:value, got {item!r}")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
 def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     try:
         return [ipaddress.ip_network(item, strict=False) for item in env_list(name)]

@@ -20,6 +20,7 @@ from billing_center.conf import (
     env_int,
     env_list,
     env_networks,
+    env_pairs,
     env_secret,
     env_str,
     secret_kept_in,
@@ -358,6 +359,13 @@ OTP_STATIC_THROTTLE_FACTOR = 0
 
 # --- Platform API (SPEC §8) ------------------------------------------------------------------------
 PLATFORM_API_TOKEN = env_secret("PLATFORM_API_TOKEN")
+# The workspace site table (SPEC §4, §12): site code → the cloud vendor whose marketplace serves it.
+WORKSPACE_SITES = env_pairs(
+    "WORKSPACE_SITES",
+    {"cn1": "aliyun", "cn2": "aws", "cn4": "huawei", "cn6": "aliyun", "us1": "aws", "eu1": "aws", "ap1": "aws"},
+)
+if not set(WORKSPACE_SITES.values()) <= {"aws", "aliyun", "huawei"}:
+    raise ImproperlyConfigured("WORKSPACE_SITES vendors must be aws, aliyun or huawei")
 
 # --- Logging ---------------------------------------------------------------------------------------
 LOGGING = {

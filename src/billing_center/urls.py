@@ -14,5 +14,6 @@ urlpatterns = [
     path("dev/", include("billing_center.verification.urls")),
     path("contracts/", include("billing_center.contracts.urls")),
     path("settings/", include("billing_center.certification.urls")),
+    path("workspaces/", include("billing_center.workspaces.urls")),
     path("", include("billing_center.accounts.urls")),
 ]

@@ -20,14 +20,17 @@ class DemoLoader:
     name: str
     help: str
     load: DemoLoad
+    # Runs on every ``demo`` (idempotent sample rows such as workspaces) instead of behind ``--<name> N``.
+    always: bool = False
 
 
 _LOADERS: dict[str, DemoLoader] = {}
 
 
-def demo_loader_register(name: str, *, help: str, load: DemoLoad) -> None:
-    """Offer ``--<name> N`` in ``billing-center demo``; ``load(account=, count=, stdout=)`` runs it."""
-    _LOADERS[name] = DemoLoader(name=name, help=help, load=load)
+def demo_loader_register(name: str, *, help: str, load: DemoLoad, always: bool = False) -> None:
+    """Offer ``--<name> N`` in ``billing-center demo`` (or run on every call when ``always``);
+    ``load(account=, count=, stdout=)`` runs it."""
+    _LOADERS[name] = DemoLoader(name=name, help=help, load=load, always=always)
 
 
 def demo_loaders() -> list[DemoLoader]:

@@ -24,6 +24,8 @@ class Command(BaseCommand):
         # Every app's demo.py registers its loader (contracts: --contracts N).
         autodiscover_modules("demo")
         for loader in demo_loaders():
+            if loader.always:
+                continue
             parser.add_argument(f"--{loader.name}", type=int, default=0, help=loader.help)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -37,5 +39,5 @@ class Command(BaseCommand):
             if os.environ.get("DEMO_PASSWORD"):
                 self.stdout.write("  its password is the one set when it was created.")
         for loader in demo_loaders():
-            if options.get(loader.name):
-                demo_load(loader.name, account=account, count=options[loader.name], stdout=self.stdout)
+            if loader.always or options.get(loader.name):
+                demo_load(loader.name, account=account, count=options.get(loader.name) or 0, stdout=self.stdout)
