@@ -10,15 +10,12 @@ from django.utils.translation import gettext as _
 
 import billing_center.verification.services as codes
 from billing_center.accounts import notices_settings as notices
+from billing_center.accounts import throttling
 from billing_center.accounts.models import Account
 from billing_center.accounts.passwords import normalize_password
 from billing_center.accounts.sessions import sessions_end_others
 from billing_center.audit.services import RequestMeta, audit_record
-from billing_center.core.errors import Conflict, RateLimited, ReauthenticationRequired, ValidationFailed
-from billing_center.core.ratelimit import limit_hit, limit_reset
-
-# Wrong "current password" tries per account and hour: a stolen session must not become a password oracle.
-CURRENT_PASSWORD_TRIES_PER_HOUR = 10
+from billing_center.core.errors import Conflict, ReauthenticationRequired, ValidationFailed
 
 
 def password_change(
@@ -61,18 +58,14 @@ def password_set(
 
 
 def _check_current_password(account: Account, current_password: str, meta: RequestMeta) -> None:
-    key = f"password-change:{account.pk}"
+    """The limit is checked first (``throttling.current_password_admit``): while the (account, network)
+    or the account is over its cap, even the correct password is refused."""
+    throttling.current_password_admit(account_id=account.pk, ip=meta.ip)
     if account.check_password(current_password):
-        limit_reset(key)
+        throttling.current_password_success_note(account_id=account.pk, ip=meta.ip)
         return
-    result = limit_hit(key, limit=CURRENT_PASSWORD_TRIES_PER_HOUR, window_seconds=3600)
+    throttling.current_password_failure_note(account_id=account.pk, ip=meta.ip)
     audit_record(event="password.change_failed", account=account, meta=meta)
-    if not result.allowed:
-        raise RateLimited(
-            _("Too many wrong passwords. Try again later."),
-            code="rate_limited",
-            retry_after=result.retry_after,
-        )
     raise ValidationFailed(
         _("The current password is not correct."), field="current_password", code="wrong_password"
     )
