@@ -26,13 +26,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing_center.audit.services import SYSTEM, RequestMeta, audit_record
-from billing_center.core.errors import RateLimited, ValidationFailed
+from billing_center.core.errors import ApplicationError, RateLimited, ValidationFailed
 from billing_center.core.masking import mask_target
 from billing_center.core.ratelimit import (
     cooldown_acquire,
     cooldown_remaining,
     ip_bucket,
     known_network_is,
+    limit_count,
     limit_hit,
     limit_reset,
     network_of,
@@ -116,8 +117,12 @@ def code_send(
     meta: RequestMeta,
     language: str = "en",
     decoy_notice: tuple[str, str] | None = None,
+    pow: str | None = None,
 ) -> CodeSent:
     """Send a new code for (account, purpose, target, flow), voiding the previous one.
+
+    ``pow`` is a proof-of-work solution (``pow_verify``); a sign-up SMS needs one while the sign-up SMS
+    budget runs low (``ValidationFailed`` "pow_required" / "pow_invalid" on field ``pow``).
 
     With ``decoy_notice=(subject, body)`` the address gets that notice instead of a code; limits,
     rows, audit and the answer are exactly those of a real code, and no usable code exists.
@@ -128,7 +133,7 @@ def code_send(
     target = target_normalize(target)
     with transaction.atomic():
         refusal = _send_limits_take(
-            purpose=purpose, channel=channel, target=target, account=account, meta=meta
+            purpose=purpose, channel=channel, target=target, account=account, meta=meta, pow=pow
         )
         if refusal is not None:
             audit_record(
@@ -346,13 +351,17 @@ def _raise_if_locked(*, purpose: str, target: str, ip: str) -> None:
 
 
 def _send_limits_take(
-    *, purpose: str, channel: str, target: str, account: Account | None, meta: RequestMeta
-) -> RateLimited | None:
+    *, purpose: str, channel: str, target: str, account: Account | None, meta: RequestMeta, pow: str | None
+) -> ApplicationError | None:
     """Counts this send on every limit in order; the first one that refuses stops the rest. The resend
     cooldown is given back when a cap refuses: it is taken only by a send that goes out."""
     lock_left = cooldown_remaining(_lock_key(purpose, target, meta.ip))
     if lock_left:
         return _locked_error(lock_left)
+    if purpose == Purpose.SIGNUP_PHONE and channel == Channel.SMS:
+        challenge = _signup_sms_challenge(pow)
+        if challenge is not None:
+            return challenge
     cooldown_key = _cooldown_key(purpose, target, meta.ip)
     cooldown_left = cooldown_acquire(cooldown_key, seconds=settings.CODE_RESEND_COOLDOWN_SECONDS)
     if cooldown_left:
@@ -422,6 +431,63 @@ def _send_caps(
 
 
 SIGNUP_SMS_BUDGET_KEY = "code:send:sms-budget:signup"
+
+# --- proof of work (sign-up SMS) ----------------------------------------------------------------------
+# A hashcash: ``pow`` is "<unix seconds>:<nonce>" (nonce: 1-64 letters or digits) such that
+# SHA-256(POW_PREFIX + pow) starts with ``SMS_SIGNUP_POW_BITS`` zero bits. It is fresh (made within
+# POW_MAX_AGE_SECONDS) and single use, so each sign-up SMS beyond the calm part of the budget costs the
+# client about 2^bits hashes. The sign-up page solves it in the browser (app.js); docs/security.md.
+POW_PREFIX = "billing-center-pow-v1:"
+POW_MAX_AGE_SECONDS = 600
+_POW_FORMAT = re.compile(r"^(\d{1,12}):([A-Za-z0-9]{1,64})$")
+
+
+def pow_required() -> bool:
+    """True while the hour's sign-up SMS budget is used up to ``SMS_SIGNUP_CHALLENGE_AFTER``."""
+    return limit_count(SIGNUP_SMS_BUDGET_KEY) >= settings.SMS_SIGNUP_CHALLENGE_AFTER
+
+
+def pow_verify(pow: str) -> bool:
+    """A well-formed, fresh, sufficient and unused solution (using it spends it)."""
+    found = _POW_FORMAT.match(pow or "")
+    if found is None:
+        return False
+    age = timezone.now().timestamp() - int(found.group(1))
+    if not -60 <= age <= POW_MAX_AGE_SECONDS:
+        return False
+    digest = hashlib.sha256((POW_PREFIX + pow).encode()).digest()
+    if _leading_zero_bits(digest) < settings.SMS_SIGNUP_POW_BITS:
+        return False
+    return cooldown_acquire(f"pow:used:{_digest(pow)}", seconds=POW_MAX_AGE_SECONDS + 120) == 0
+
+
+def _leading_zero_bits(digest: bytes) -> int:
+    bits = 0
+    for byte in digest:
+        if byte:
+            return bits + 8 - byte.bit_length()
+        bits += 8
+    return bits
+
+
+def _signup_sms_challenge(pow: str | None) -> ValidationFailed | None:
+    if not pow_required():
+        return None
+    if not pow:
+        message = _(
+            "Sign-up SMS are in high demand: your browser must solve a short puzzle first. Try again."
+        )
+        code = "pow_required"
+    elif not pow_verify(pow):
+        message, code = _("The puzzle answer is not valid or was already used. Try again."), "pow_invalid"
+    else:
+        return None
+    return ValidationFailed(
+        message,
+        field="pow",
+        code=code,
+        extra={"pow": {"prefix": POW_PREFIX, "bits": settings.SMS_SIGNUP_POW_BITS}},
+    )
 
 
 def _code_issue(
