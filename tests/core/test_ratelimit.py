@@ -168,17 +168,9 @@ def test_concurrent_processes_count_exactly():
         assert all(worker.returncode == 0 for worker in workers), [err[-2000:] for _, err in outputs]
         allowed = sum(int(out.strip()) for out, _ in outputs)
         final = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "import django; django.setup(); "
-                "from billing_center.core.ratelimit import limit_count; print(limit_count('race'))",
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
+            [sys.executable, "-c", "import django; django.setup(); "
+             "from billing_center.core.ratelimit import limit_count; print(limit_count('race'))"],
+            env=env, capture_output=True, text=True, check=True, timeout=60,
         )
     # then no hit was lost or doubled, and exactly `limit` were allowed
     assert int(final.stdout.strip()) == processes * hits_each

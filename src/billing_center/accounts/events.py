@@ -49,3 +49,6 @@ PHONE_CHANGE_CODE_RESENT = event_type(
 )
 PHONE_CHANGE_CANCELLED = event_type("phone_change.cancelled", _("Phone change cancelled"), holder_visible=True)
 PHONE_CHANGE_EXPIRED = event_type("phone_change.expired", _("Phone change expired"), holder_visible=True)
+OPERATOR_PASSWORD_CHANGED = event_type(
+    "operator.password_changed", _("Password changed in the back office"), holder_visible=True
+)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 import billing_center.verification.services as codes
 from billing_center.accounts import notices_settings as notices
 from billing_center.accounts import throttling
+from billing_center.accounts.events import OPERATOR_PASSWORD_CHANGED
 from billing_center.accounts.models import Account
 from billing_center.accounts.passwords import normalize_password
 from billing_center.accounts.sessions import sessions_end_others
@@ -106,3 +107,21 @@ def _store_password(
 
     transaction.on_commit(after_commit)
     return account
+
+
+@transaction.atomic
+def operator_password_change_record(*, account: Account, meta: RequestMeta) -> None:
+    """An operator changed their own password in the back office (Django's admin form did the change):
+    audit it and tell the login email, like a holder's password change."""
+    audit_record(event=OPERATOR_PASSWORD_CHANGED, account=account, actor=account, meta=meta)
+    moment = timezone.now()
+
+    def after_commit() -> None:
+        subject, body = notices.password_changed_email(
+            language=account.language, username=account.username, was_set=False, meta=meta, moment=moment
+        )
+        codes.notice_send(
+            channel="email", target=account.email, subject=subject, body=body, account=account, meta=meta
+        )
+
+    transaction.on_commit(after_commit)

@@ -22,10 +22,7 @@ def production_configuration(app_configs: Any, **kwargs: Any) -> list[Error | Wa
         return problems
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         problems.append(
-            Warning(
-                "Production on SQLite: use PostgreSQL (DATABASE_URL) for more than one node.",
-                id="billing_center.W002",
-            )
+            Warning("Production on SQLite: use PostgreSQL (DATABASE_URL) for more than one node.", id="billing_center.W002")
         )
     if not settings.REDIS_URL:
         problems.append(
@@ -35,9 +32,6 @@ def production_configuration(app_configs: Any, **kwargs: Any) -> list[Error | Wa
         problems.append(Error("CODE_HMAC_KEY must differ from SECRET_KEY.", id="billing_center.E001"))
     if not settings.PLATFORM_API_TOKEN:
         problems.append(
-            Warning(
-                "PLATFORM_API_TOKEN is empty: the console-facing platform API is closed.",
-                id="billing_center.W004",
-            )
+            Warning("PLATFORM_API_TOKEN is empty: the console-facing platform API is closed.", id="billing_center.W004")
         )
     return problems

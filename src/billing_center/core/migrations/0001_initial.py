@@ -4,29 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="RateCounter",
+            name='RateCounter',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.CharField(max_length=255, unique=True)),
-                ("count", models.PositiveIntegerField(default=0)),
-                ("window_ends_at", models.DateTimeField(db_index=True)),
-                ("created_at", models.DateTimeField()),
-                ("updated_at", models.DateTimeField()),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.CharField(max_length=255, unique=True)),
+                ('count', models.PositiveIntegerField(default=0)),
+                ('window_ends_at', models.DateTimeField(db_index=True)),
+                ('created_at', models.DateTimeField()),
+                ('updated_at', models.DateTimeField()),
             ],
             options={
-                "verbose_name": "rate counter",
-                "ordering": ["key"],
+                'verbose_name': 'rate counter',
+                'ordering': ['key'],
             },
         ),
     ]

@@ -36,19 +36,12 @@ class Command(BaseCommand):
             children.append(subprocess.Popen([sys.executable, "-m", "billing_center.cli", "worker"]))
         server = subprocess.Popen(  # noqa: S603
             [
-                sys.executable,
-                "-m",
-                "granian",
-                "--interface",
-                "wsgi",
-                "--host",
-                options["host"],
-                "--port",
-                str(options["port"]),
-                "--workers",
-                str(options["workers"]),
-                "--blocking-threads",
-                str(options["threads"]),
+                sys.executable, "-m", "granian",
+                "--interface", "wsgi",
+                "--host", options["host"],
+                "--port", str(options["port"]),
+                "--workers", str(options["workers"]),
+                "--blocking-threads", str(options["threads"]),
                 "--no-ws",
                 "billing_center.wsgi:application",
             ]
@@ -62,9 +55,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         base = f"http://{options['host']}:{options['port']}"
-        self.stdout.write(
-            f"Billing Center: {base}/  (back office: {base}/backoffice/, API docs: {base}/api/v1/docs)"
-        )
+        self.stdout.write(f"Billing Center: {base}/  (back office: {base}/backoffice/, API docs: {base}/api/v1/docs)")
         if settings.OUTBOX_ENABLED:
             self.stdout.write(
                 f"Emails and SMS (with one-time codes) go to the outbox: {base}/dev/outbox "
