@@ -251,3 +251,25 @@ def test_a_locked_email_does_not_tell_which_phone_belongs_to_the_same_account(vi
     # then both answer the same way: a wrong code, not "locked"
     assert (linked.status_code, linked.json()["code"]) == (unrelated.status_code, unrelated.json()["code"])
     assert linked.json()["code"] == "invalid_code"
+
+
+def test_after_all_three_attacks_together_the_holder_logs_in_both_ways_from_home(victim):
+    # given, in one hour, a stranger's 20 wrong login codes, 100 wrong passwords (20 IPs x 5) and
+    # 10 login-code requests for the victim
+    with time_machine.travel("2026-03-03T09:00:00+00:00", tick=False) as clock:
+        guesser = Browser(stranger_ip(50))
+        for _ in range(20):
+            guesser.post("auth/login/code", {"identifier": EMAIL, "code": "000000"})
+        for n in range(20):
+            stranger = Browser(stranger_ip(n))
+            for attempt in range(5):
+                stranger.post("auth/login", {"identifier": "victim", "password": f"guess {n} {attempt}!"})
+        for n in range(10):
+            Browser(stranger_ip(60 + n % 2)).post("auth/login/codes", {"identifier": EMAIL})
+            clock.shift(61)
+        victim.refresh_from_db()
+        assert victim.password_login_locked
+        # when the holder logs in from home / then by password and by code both work
+        by_password = Browser(HOME).post("auth/login", {"identifier": "victim", "password": DEFAULT_PASSWORD})
+        assert by_password.status_code == 200, by_password.content
+        assert _code_login_from_home() == 200
