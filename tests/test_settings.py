@@ -46,6 +46,30 @@ def test_production_refuses_debug(tmp_path):
     assert "DEBUG" in result.stderr
 
 
+def test_production_refuses_equal_secret_and_code_keys(tmp_path):
+    # given production with CODE_HMAC_KEY equal to SECRET_KEY / when the settings load / then they refuse
+    key = "k" * 50
+    result = _settings_probe(
+        {"DATA_DIR": str(tmp_path), "DEPLOYMENT": "production", "SECRET_KEY": key, "CODE_HMAC_KEY": key}
+    )
+    assert result.returncode != 0
+    assert "CODE_HMAC_KEY must differ from SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_plain_http(tmp_path):
+    # given production with HTTPS=false (even with a proxy listed) / then the settings refuse to load
+    env = {
+        "DATA_DIR": str(tmp_path),
+        "DEPLOYMENT": "production",
+        "SECRET_KEY": "s" * 50,
+        "CODE_HMAC_KEY": "c" * 50,
+    }
+    for extra in ({"HTTPS": "false"}, {"HTTPS": "false", "TRUSTED_PROXIES": "10.0.0.0/8"}):
+        result = _settings_probe({**env, **extra})
+        assert result.returncode != 0
+        assert "HTTPS=true" in result.stderr
+
+
 def test_secret_file_variant_is_read(tmp_path):
     secret_file = tmp_path / "key"
     secret_file.write_text("from-a-file-0123456789\n")

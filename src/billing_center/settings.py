@@ -55,6 +55,8 @@ def _secret(name: str) -> str:
 SECRET_KEY = _secret("SECRET_KEY")
 # Key of the HMAC that stores one-time codes; never in the database, never the same as SECRET_KEY.
 CODE_HMAC_KEY = _secret("CODE_HMAC_KEY")
+if PRODUCTION and CODE_HMAC_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("CODE_HMAC_KEY must differ from SECRET_KEY when DEPLOYMENT=production")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -183,6 +185,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 HTTPS = env_bool("HTTPS", PRODUCTION)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+if PRODUCTION and not HTTPS:
+    # Behind a TLS-terminating proxy the browser still speaks HTTPS: keep HTTPS=true and list the proxy in
+    # TRUSTED_PROXIES (its X-Forwarded-Proto is then believed). docs/security.md.
+    raise ImproperlyConfigured("DEPLOYMENT=production needs HTTPS=true (also behind a TLS-terminating proxy)")
 CSRF_COOKIE_SAMESITE = "Lax"
 REAUTH_WINDOW_SECONDS = env_int("REAUTH_WINDOW_SECONDS", 10 * 60, minimum=60)
 
@@ -208,6 +214,9 @@ CODE_SENDS_PER_ACCOUNT_PER_HOUR = env_int("CODE_SENDS_PER_ACCOUNT_PER_HOUR", 10,
 CODE_SENDS_PER_IP_PER_HOUR = env_int("CODE_SENDS_PER_IP_PER_HOUR", 20, minimum=1)
 CODE_CHECKS_PER_IP_PER_5_MINUTES = env_int("CODE_CHECKS_PER_IP_PER_5_MINUTES", 30, minimum=1)
 SMS_BUDGET_PER_HOUR = env_int("SMS_BUDGET_PER_HOUR", 500, minimum=1)
+SMS_SIGNUP_BUDGET_PER_HOUR = env_int("SMS_SIGNUP_BUDGET_PER_HOUR", 100, minimum=1)
+SMS_SIGNUP_CHALLENGE_AFTER = env_int("SMS_SIGNUP_CHALLENGE_AFTER", 50, minimum=0)
+SMS_SIGNUP_POW_BITS = env_int("SMS_SIGNUP_POW_BITS", 16, minimum=1)
 
 # Identifier changes (SPEC §3).
 IDENTIFIER_CHANGE_TTL_SECONDS = env_int("IDENTIFIER_CHANGE_TTL_SECONDS", 20 * 60, minimum=60)

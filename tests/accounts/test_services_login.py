@@ -192,7 +192,9 @@ def test_hundred_consecutive_failures_lock_password_login(fast_hashing):
     holder.refresh_from_db()
     assert holder.password_login_locked
     assert holder.failed_login_streak == 100
-    assert "password login is paused" in outbox_messages("target@example.com")[0]["body"]
+    notice = outbox_messages("target@example.com")[0]["body"]
+    assert "is paused" in notice
+    assert "From a network you used before, your password works as usual" in notice
     # when the right password comes from a fresh IP / then it fails like any other failure
     reference = _failure("nobody", "x" * 12, RequestMeta(ip="192.0.2.1"))
     locked = _failure("target", DEFAULT_PASSWORD, RequestMeta(ip="192.0.2.2"))

@@ -38,3 +38,22 @@ def test_untrusted_peer_cannot_spoof_even_with_trusted_looking_header(settings):
 def test_garbage_in_forwarded_header_falls_back_to_peer(settings):
     settings.TRUSTED_PROXIES = [ipaddress.ip_network("127.0.0.1/32")]
     assert client_ip(_request("127.0.0.1", "not-an-ip")) == "127.0.0.1"
+
+
+def test_an_ipv6_zone_id_from_a_trusted_proxy_is_refused(settings):
+    # given a trusted proxy that forwards a client address with a zone id (300 characters long)
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("10.0.0.0/8")]
+    # when the client IP is read / then the zone-id hop is not believed: the walk ends at the proxy
+    assert client_ip(_request("10.0.0.5", "2001:db8::%" + "x" * 300)) == "10.0.0.5"
+    # and varying the zone does not give fresh addresses
+    assert {client_ip(_request("10.0.0.5", f"2001:db8::1%{n}")) for n in range(5)} == {"10.0.0.5"}
+
+
+def test_forwarded_addresses_come_out_canonical(settings):
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("10.0.0.0/8")]
+    assert client_ip(_request("10.0.0.5", "2001:DB8:0:0::1")) == "2001:db8::1"
+
+
+def test_a_socket_peer_with_a_zone_id_loses_the_zone(settings):
+    settings.TRUSTED_PROXIES = []
+    assert client_ip(_request("fe80::1%eth0")) == "fe80::1"

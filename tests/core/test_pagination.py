@@ -34,3 +34,44 @@ def test_tampered_cursor_is_rejected():
 def test_limit_out_of_range_is_rejected(limit):
     with pytest.raises(ValidationFailed):
         paginate_desc(AuditEvent.objects.none(), keys=("id",), cursor=None, limit=limit)
+
+
+@pytest.mark.django_db
+def test_a_cursor_of_one_list_is_refused_on_another():
+    # given a cursor of the audit list (created_at, id)
+    from billing_center.accounts.models import Account
+    from tests.factories import AccountFactory
+
+    for i in range(3):
+        AuditEvent.objects.create(event=f"test.{i}")
+    cursor = paginate_desc(
+        AuditEvent.objects.all(), keys=("created_at", "id"), cursor=None, limit=1
+    ).next_cursor
+    AccountFactory()
+    # when it is replayed on a list of another model, or of the same model with other keys
+    for queryset, keys in (
+        (Account.objects.all(), ("created_at", "id")),
+        (AuditEvent.objects.all(), ("id",)),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            paginate_desc(queryset, keys=keys, cursor=cursor, limit=1)
+        # then it is an invalid cursor, not a server error
+        assert refused.value.code == "invalid_cursor"
+
+
+@pytest.mark.django_db
+def test_cursor_values_are_type_checked_against_the_key_fields():
+    # given a correctly signed cursor whose values have the wrong types
+    from billing_center.core.pagination import _encode, _salt
+
+    salt = _salt(AuditEvent, ("created_at", "id"))
+    for values in (["not a date", 1], ["2026-01-01T00:00:00+00:00", "abc"], [None, 1], [[1], {"a": 1}], [1]):
+        # when it is used / then it is an invalid cursor
+        with pytest.raises(ValidationFailed) as refused:
+            paginate_desc(
+                AuditEvent.objects.all(),
+                keys=("created_at", "id"),
+                cursor=_encode(values, salt=salt),
+                limit=1,
+            )
+        assert refused.value.code == "invalid_cursor"

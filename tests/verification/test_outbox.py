@@ -115,3 +115,19 @@ def test_production_starts_with_real_backends(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/dev/outbox", "/dev/outbox.json"])
+def test_the_pages_answer_only_a_client_on_this_machine(client, settings, path):
+    # given an outbox backend and a message holding a code
+    import ipaddress
+
+    outbox_append(channel="email", to="ada@example.com", subject="s", body="Your code is 123456")
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("127.0.0.1/32")]
+    # when a remote client asks, directly or through a proxy on this machine / then there is no page
+    assert client.get(path, REMOTE_ADDR="192.0.2.10").status_code == 404
+    assert client.get(path, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.10").status_code == 404
+    # and a local client (IPv4 or IPv6 loopback) reads it
+    assert client.get(path, REMOTE_ADDR="127.0.0.1").status_code == 200
+    assert client.get(path, REMOTE_ADDR="::1").status_code == 200

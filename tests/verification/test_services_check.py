@@ -239,8 +239,8 @@ def test_code_state_tells_attempts_expiry_and_resend_time(clock):
     with pytest.raises(ValidationFailed):
         check(wrong(code))
     # when the state is read
-    state = code_state(purpose="login", target=EMAIL)
-    # then it shows 4 tries left, the expiry and a resend in 30 s
+    state = code_state(purpose="login", target=EMAIL, ip="198.51.100.7")
+    # then it shows 4 tries left, the expiry and a resend in 30 s (for the caller's network)
     assert state is not None
     assert state.attempts_left == 4
     assert state.expires_at == START + timedelta(minutes=10)

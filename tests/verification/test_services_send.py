@@ -132,9 +132,9 @@ def test_the_send_cap_counts_an_ipv6_64_prefix_as_one_address(clock):
     assert refused.value.code == "rate_limited"
 
 
-def test_the_global_sms_budget_caps_sms_per_hour_but_not_email(clock, settings):
-    # given a budget of 3 SMS an hour, used up by three numbers from three IPs
-    settings.SMS_BUDGET_PER_HOUR = 3
+def test_the_signup_sms_budget_caps_signup_sms_per_hour_but_not_email(clock, settings):
+    # given a sign-up budget of 3 SMS an hour, used up by three numbers from three IPs
+    settings.SMS_SIGNUP_BUDGET_PER_HOUR = 3
     for number in range(3):
         send(f"+861380000000{number}", purpose="signup_phone", channel="sms",
              meta=RequestMeta(ip=f"192.0.2.{number + 1}"))

@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib.admin import AdminSite
+from django.http import HttpRequest, HttpResponse
 
 from billing_center.accounts.models import Account
 from billing_center.accounts.services import account_flags_update
+from billing_center.accounts.services_password import operator_password_change_record
 from billing_center.audit.services import RequestMeta
 
 FLAG_FIELDS = ("is_active", "any_settlement_method")
@@ -58,3 +60,15 @@ class AccountAdmin(admin.ModelAdmin[Account]):
             any_settlement_method=form.cleaned_data.get("any_settlement_method"),
             meta=RequestMeta.from_request(request),
         )
+
+
+def _password_change_audited(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """The back office's own "change password" page, audited and notified once the change went through
+    (Django's view answers a successful POST with a redirect to the "done" page)."""
+    response = AdminSite.password_change(admin.site, request, extra_context)
+    if request.method == "POST" and response.status_code == 302 and isinstance(request.user, Account):
+        operator_password_change_record(account=request.user, meta=RequestMeta.from_request(request))
+    return response
+
+
+admin.site.password_change = _password_change_audited  # type: ignore[method-assign,assignment]

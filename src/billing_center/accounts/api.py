@@ -83,6 +83,7 @@ def signup_codes(request: HttpRequest, body: SignupCodeIn) -> Status[CodeSentOut
         target=body.target,
         language=_language(request, body.language),
         meta=_meta(request),
+        pow=body.pow,
     )
     return Status(202, _code_sent(sent))
 

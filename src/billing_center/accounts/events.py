@@ -78,3 +78,6 @@ TWO_FACTOR_FAILED = event_type("two_factor.failed", _("Wrong second-factor code"
 TWO_FACTOR_RECOVERY_USED = event_type(
     "two_factor.recovery_code_used", _("Recovery code used"), holder_visible=True
 )
+OPERATOR_PASSWORD_CHANGED = event_type(
+    "operator.password_changed", _("Password changed in the back office"), holder_visible=True
+)

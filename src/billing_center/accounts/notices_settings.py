@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from billing_center.accounts.selectors_settings import device_label
 from billing_center.audit.services import RequestMeta
 from billing_center.core.masking import mask_target
 
@@ -24,7 +25,7 @@ def _context_lines(*, meta: RequestMeta, moment: datetime) -> str:
         [
             _("Time: %(when)s") % {"when": _when(moment)},
             _("IP address: %(ip)s") % {"ip": meta.ip or "-"},
-            _("Device: %(agent)s") % {"agent": meta.user_agent or "-"},
+            _("Device: %(agent)s") % {"agent": device_label(meta.user_agent, raw_fallback=False)},
         ]
     )
 

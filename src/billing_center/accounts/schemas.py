@@ -37,6 +37,13 @@ class SignupCodeIn(InSchema):
     channel: Literal["email", "sms"] = Field(..., examples=["email"])
     target: str = Field(..., max_length=SHORT, examples=["ops@example.com"])
     language: str | None = Field(None, max_length=16, examples=["en"])
+    pow: str | None = Field(
+        None,
+        max_length=80,
+        description="Proof of work, needed for SMS while the sign-up SMS budget runs low (422 pow_required "
+        "names the prefix and bits): '<unix seconds>:<nonce>' whose SHA-256 after the prefix starts with "
+        "that many zero bits.",
+    )
 
 
 class CodeSentOut(Schema):

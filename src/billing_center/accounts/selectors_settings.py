@@ -187,8 +187,10 @@ _SYSTEMS = (
 )
 
 
-def device_label(user_agent: str) -> str:
-    """A short human label such as "Chrome on Linux" from a User-Agent header."""
+def device_label(user_agent: str, *, raw_fallback: bool = True) -> str:
+    """A short human label such as "Chrome on Linux" from a User-Agent header. An unrecognized header
+    is shown as its first 60 characters, or, with ``raw_fallback=False`` (emails: no attacker text in
+    the holder's mailbox), as "Unknown device"."""
     agent = user_agent or ""
     browser = next((name for marker, name in _BROWSERS if marker in agent), "")
     if "HeadlessChrome/" in agent:
@@ -198,6 +200,8 @@ def device_label(user_agent: str) -> str:
         return str(_("%(browser)s on %(system)s") % {"browser": browser, "system": system})
     if browser or system:
         return browser or system
+    if not raw_fallback:
+        return str(_("Unknown device"))
     return re.sub(r"\s+", " ", agent)[:60] or str(_("Unknown device"))
 
 

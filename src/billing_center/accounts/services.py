@@ -77,7 +77,9 @@ def verification_failed_error(field: str = "email_code") -> ValidationFailed:
 # --- sign-up ---------------------------------------------------------------------------------------
 
 
-def signup_code_request(*, channel: str, target: str, language: str, meta: RequestMeta) -> CodeSent:
+def signup_code_request(
+    *, channel: str, target: str, language: str, meta: RequestMeta, pow: str | None = None
+) -> CodeSent:
     """A sign-up code to an email (channel "email") or mobile number ("sms"). An address that already
     belongs to an account gets a notice instead; the answer is the same."""
     if channel == CHANNEL_EMAIL:
@@ -97,6 +99,7 @@ def signup_code_request(*, channel: str, target: str, language: str, meta: Reque
         meta=meta,
         language=language,
         decoy_notice=decoy,
+        pow=pow,
     )
 
 

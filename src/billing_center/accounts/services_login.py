@@ -25,6 +25,7 @@ from billing_center.accounts.selectors import account_by_identifier
 from billing_center.audit.services import RequestMeta, audit_record
 from billing_center.core.errors import ValidationFailed
 from billing_center.core.masking import mask_email, mask_phone
+from billing_center.core.ratelimit import known_network_is, known_network_note
 from billing_center.verification import services as codes
 from billing_center.verification.models import Channel, Purpose
 from billing_center.verification.services import CodeSent
@@ -187,13 +188,19 @@ def login_with_password(*, identifier: str, password: str, meta: RequestMeta) ->
     except BaseException:
         throttling.attempt_release(identifier=identifier, ip=meta.ip)
         raise
-    if account is not None and password_ok and account.is_active and not account.password_login_locked:
+    if account is not None and password_ok and account.is_active and _password_login_open(account, meta):
         _login_succeeded(account=account, method="password", meta=meta)
         throttling.success_note(identifier=identifier, ip=meta.ip)
         return account
     throttling.failure_note(identifier=identifier, ip=meta.ip)
     _login_failed(account=account, identifier=identifier, password_ok=password_ok, meta=meta)
     raise login_failed_error()
+
+
+def _password_login_open(account: Account, meta: RequestMeta) -> bool:
+    """The 100-failure pause asks for a code only from a network the account never logged in from: a
+    stranger's wrong passwords never stop the holder's correct one from the holder's own network."""
+    return not account.password_login_locked or known_network_is(account_id=account.pk, ip=meta.ip)
 
 
 @transaction.atomic
@@ -206,6 +213,7 @@ def _login_succeeded(*, account: Account, method: str, meta: RequestMeta) -> Non
     for field, value in updates.items():
         setattr(account, field, value)
     audit_record(event=events.LOGIN_SUCCEEDED, meta=meta, account=account, detail={"method": method})
+    known_network_note(account_id=account.pk, ip=meta.ip)
 
 
 @transaction.atomic
@@ -216,7 +224,7 @@ def _login_failed(*, account: Account | None, identifier: str, password_ok: bool
         return
     if not account.is_active:
         detail["reason"] = "disabled"
-    elif account.password_login_locked:
+    elif not _password_login_open(account, meta):
         detail["reason"] = "password_login_locked"
     else:
         detail["reason"] = "wrong_password"
@@ -244,7 +252,9 @@ def _password_login_lock(*, account: Account, meta: RequestMeta) -> None:
             subject=_("Billing Center: password login paused"),
             body=_(
                 "There were many failed password logins on your Billing Center account, so password login "
-                "is paused. Log in with a one-time code, or reset your password, to lift the pause."
+                "from networks you have not logged in from before is paused. From a network you used "
+                "before, your password works as usual. Elsewhere, log in with a one-time code, or reset "
+                "your password, to lift the pause."
             ),
         )
 
@@ -352,6 +362,8 @@ def reauthenticate(
             code="no_password",
         )
     scope_id = f"account:{account.pk}"
+    # Refused before the password is checked while over a cap, so a correct guess is refused too.
+    throttling.current_password_admit(account_id=account.pk, ip=meta.ip)
     throttling.attempt_admit(identifier=scope_id, ip=meta.ip, scope="reauth")
     try:
         password_ok = account.check_password(password)
@@ -360,7 +372,9 @@ def reauthenticate(
         raise
     if not password_ok:
         throttling.failure_note(identifier=scope_id, ip=meta.ip, scope="reauth")
+        throttling.current_password_failure_note(account_id=account.pk, ip=meta.ip)
         audit_record(event=events.REAUTH_FAILED, meta=meta, account=account, detail={"method": "password"})
         raise ValidationFailed(_("The password is not correct."), field="password", code="invalid_password")
     throttling.success_note(identifier=scope_id, ip=meta.ip, scope="reauth")
+    throttling.current_password_success_note(account_id=account.pk, ip=meta.ip)
     audit_record(event=events.REAUTH_SUCCEEDED, meta=meta, account=account, detail={"method": "password"})

@@ -9,18 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import billing_center.verification.services as codes
-from billing_center.accounts import events
+from billing_center.accounts import events, throttling
 from billing_center.accounts import notices_settings as notices
+from billing_center.accounts.events import OPERATOR_PASSWORD_CHANGED
 from billing_center.accounts.models import Account
 from billing_center.accounts.passwords import password_check_policy
 from billing_center.accounts.sessions import sessions_end_others
 from billing_center.audit.services import RequestMeta, audit_record
-from billing_center.core.errors import Conflict, RateLimited, ReauthenticationRequired, ValidationFailed
-from billing_center.core.ratelimit import limit_hit, limit_reset
+from billing_center.core.errors import Conflict, ReauthenticationRequired, ValidationFailed
 from billing_center.verification.models import Channel
-
-# Wrong "current password" tries per account and hour: a stolen session must not become a password oracle.
-CURRENT_PASSWORD_TRIES_PER_HOUR = 10
 
 
 def password_update(
@@ -93,18 +90,14 @@ def password_set(
 
 
 def _check_current_password(account: Account, current_password: str, meta: RequestMeta) -> None:
-    key = f"password-change:{account.pk}"
+    """The limit is checked first (``throttling.current_password_admit``): while the (account, network)
+    or the account is over its cap, even the correct password is refused."""
+    throttling.current_password_admit(account_id=account.pk, ip=meta.ip)
     if account.check_password(current_password):
-        limit_reset(key)
+        throttling.current_password_success_note(account_id=account.pk, ip=meta.ip)
         return
-    result = limit_hit(key, limit=CURRENT_PASSWORD_TRIES_PER_HOUR, window_seconds=3600)
+    throttling.current_password_failure_note(account_id=account.pk, ip=meta.ip)
     audit_record(event=events.PASSWORD_CHANGE_FAILED, account=account, meta=meta)
-    if not result.allowed:
-        raise RateLimited(
-            _("Too many wrong passwords. Try again later."),
-            code="rate_limited",
-            retry_after=result.retry_after,
-        )
     raise ValidationFailed(
         _("The current password is not correct."), field="current_password", code="wrong_password"
     )
@@ -138,3 +131,21 @@ def _store_password(
 
     transaction.on_commit(after_commit)
     return account
+
+
+@transaction.atomic
+def operator_password_change_record(*, account: Account, meta: RequestMeta) -> None:
+    """An operator changed their own password in the back office (Django's admin form did the change):
+    audit it and tell the login email, like a holder's password change."""
+    audit_record(event=OPERATOR_PASSWORD_CHANGED, account=account, actor=account, meta=meta)
+    moment = timezone.now()
+
+    def after_commit() -> None:
+        subject, body = notices.password_changed_email(
+            language=account.language, username=account.username, was_set=False, meta=meta, moment=moment
+        )
+        codes.notice_send(
+            channel="email", target=account.email, subject=subject, body=body, account=account, meta=meta
+        )
+
+    transaction.on_commit(after_commit)

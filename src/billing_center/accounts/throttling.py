@@ -31,8 +31,11 @@ from billing_center.core.ratelimit import (
     cooldown_acquire,
     cooldown_remaining,
     ip_bucket,
+    limit_count,
     limit_hit,
     limit_reset,
+    limit_retry_after,
+    network_of,
 )
 
 
@@ -90,7 +93,9 @@ def too_many_attempts(retry_after: int) -> RateLimited:
 
 def attempt_admit(*, identifier: str, ip: str, scope: str = "login") -> None:
     """Count one attempt from ``ip`` and refuse it while the IP or the pair is throttled."""
-    per_ip = limit_hit(f"{scope}:ip:{ip_bucket(ip) or '-'}", limit=settings.LOGIN_PER_IP_PER_MINUTE, window_seconds=60)
+    per_ip = limit_hit(
+        f"{scope}:ip:{ip_bucket(ip) or '-'}", limit=settings.LOGIN_PER_IP_PER_MINUTE, window_seconds=60
+    )
     if not per_ip.allowed:
         raise too_many_attempts(per_ip.retry_after)
     wait = cooldown_remaining(_gate_key(scope, identifier, ip))
@@ -130,3 +135,44 @@ def success_note(*, identifier: str, ip: str, scope: str = "login") -> None:
 def attempt_release(*, identifier: str, ip: str, scope: str = "login") -> None:
     """Give the pair's turn back without noting an outcome (an attempt that ended otherwise)."""
     limit_reset(_turn_key(scope, identifier, ip))
+
+
+# --- current-password checks of a logged-in session (password change, re-authentication) ----------
+# A stolen session must not become a password oracle: wrong tries are counted per (account, network)
+# and per account, and while either is over its cap every try is refused *before* the password is
+# checked, so a correct guess is refused too.
+CURRENT_PASSWORD_WINDOW_SECONDS = 3600
+CURRENT_PASSWORD_TRIES_PER_NETWORK = 10
+CURRENT_PASSWORD_TRIES_PER_ACCOUNT = 20
+
+
+def _current_password_keys(account_id: int, ip: str) -> tuple[str, str]:
+    network = hashlib.sha256(network_of(ip).encode()).hexdigest()[:24]
+    return f"current-pw:net:{account_id}:{network}", f"current-pw:account:{account_id}"
+
+
+def current_password_admit(*, account_id: int, ip: str) -> None:
+    """Refuse (429 ``rate_limited``) while the (account, network) or the account is over its cap."""
+    network_key, account_key = _current_password_keys(account_id, ip)
+    for key, cap in (
+        (network_key, CURRENT_PASSWORD_TRIES_PER_NETWORK),
+        (account_key, CURRENT_PASSWORD_TRIES_PER_ACCOUNT),
+    ):
+        if limit_count(key) >= cap:
+            raise RateLimited(
+                _("Too many wrong passwords. Try again later."),
+                code="rate_limited",
+                retry_after=max(1, limit_retry_after(key)),
+            )
+
+
+def current_password_failure_note(*, account_id: int, ip: str) -> None:
+    for key in _current_password_keys(account_id, ip):
+        limit_hit(
+            key, limit=CURRENT_PASSWORD_TRIES_PER_ACCOUNT, window_seconds=CURRENT_PASSWORD_WINDOW_SECONDS
+        )
+
+
+def current_password_success_note(*, account_id: int, ip: str) -> None:
+    """A correct password clears its network's count; the account-wide count runs out its window."""
+    limit_reset(_current_password_keys(account_id, ip)[0])

@@ -50,9 +50,9 @@ def _meta(request: HttpRequest) -> RequestMeta:
 
 
 def _safe_next(request: HttpRequest) -> str:
-    """The ``next`` the page was given, only when it points back into this site."""
+    """The ``next`` the page was given, only when it is a local path (starts with one ``/``)."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

@@ -18,8 +18,9 @@ from billing_center.contracts.selectors import ContractFilters, contracts_export
 from billing_center.contracts.services import attachment_download_record, contracts_export_record
 from billing_center.core.errors import NotFound
 
-# Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection), the
+# fullwidth forms included (some spreadsheets fold U+FF1D to "=").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def attachment_file_response(

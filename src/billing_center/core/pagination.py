@@ -1,7 +1,10 @@
 """Keyset (cursor) pagination: ``?cursor=&limit=`` → ``items`` and ``next_cursor``.
 
 A cursor is an opaque, signed token holding the sort key of the last row served, so pages stay stable
-while rows are added and a deep page costs the same as the first (no OFFSET).
+while rows are added and a deep page costs the same as the first (no OFFSET). It is signed per list
+(the model and its sort keys are in the salt), so a cursor of one list is not valid on another, and its
+values are converted by the keys' model fields before they reach a query: anything else answers 422
+``invalid_cursor``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from django.core import signing
-from django.db.models import Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Field, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from billing_center.core.errors import ValidationFailed
@@ -31,22 +35,61 @@ class Page(Generic[T]):
     next_cursor: str | None
 
 
-def _encode(values: Sequence[Any]) -> str:
+def _invalid_cursor() -> ValidationFailed:
+    return ValidationFailed(_("The cursor is not valid."), field="cursor", code="invalid_cursor")
+
+
+def _salt(model: type[Model], keys: tuple[str, ...]) -> str:
+    return f"{_SIGNER_SALT}:{model._meta.label_lower}:{','.join(keys)}"
+
+
+def _encode(values: Sequence[Any], *, salt: str) -> str:
     plain = [v.isoformat() if isinstance(v, date | datetime) else v for v in values]
     payload = json.dumps(plain, separators=(",", ":"))
-    token = signing.Signer(salt=_SIGNER_SALT).sign(base64.urlsafe_b64encode(payload.encode()).decode())
+    token = signing.Signer(salt=salt).sign(base64.urlsafe_b64encode(payload.encode()).decode())
     return token
 
 
-def _decode(cursor: str) -> list[Any]:
+def _decode(cursor: str, *, salt: str) -> list[Any]:
     try:
-        raw = signing.Signer(salt=_SIGNER_SALT).unsign(cursor)
+        raw = signing.Signer(salt=salt).unsign(cursor)
         values = json.loads(base64.urlsafe_b64decode(raw.encode()))
     except (signing.BadSignature, ValueError, TypeError) as exc:
-        raise ValidationFailed(_("The cursor is not valid."), field="cursor", code="invalid_cursor") from exc
+        raise _invalid_cursor() from exc
     if not isinstance(values, list):
-        raise ValidationFailed(_("The cursor is not valid."), field="cursor", code="invalid_cursor")
+        raise _invalid_cursor()
     return values
+
+
+def _key_field(model: type[Model], key: str) -> Field[Any, Any]:
+    field: Any = None
+    for part in key.split("__"):
+        field = model._meta.get_field(part)
+        if field.is_relation and field.related_model is not None:
+            model = field.related_model
+    if not isinstance(field, Field):
+        raise FieldDoesNotExist(key)
+    return field
+
+
+def _typed(model: type[Model], keys: tuple[str, ...], values: list[Any]) -> list[Any]:
+    """Each value converted by its key's model field; a value of another type is an invalid cursor."""
+    if len(values) != len(keys):
+        raise _invalid_cursor()
+    typed = []
+    for key, value in zip(keys, values, strict=True):
+        field = _key_field(model, key)
+        if value is None or isinstance(value, bool | dict | list):
+            raise _invalid_cursor()
+        try:
+            converted = field.to_python(value)
+            if converted is None:
+                raise ValidationError("empty")
+            field.get_prep_value(converted)
+        except (ValidationError, ValueError, TypeError, OverflowError) as exc:
+            raise _invalid_cursor() from exc
+        typed.append(converted)
+    return typed
 
 
 def clamp_limit(limit: int | None) -> int:
@@ -54,7 +97,9 @@ def clamp_limit(limit: int | None) -> int:
         return DEFAULT_LIMIT
     if limit < 1 or limit > MAX_LIMIT:
         raise ValidationFailed(
-            _("limit must be between 1 and %(max)d.") % {"max": MAX_LIMIT}, field="limit", code="invalid_limit"
+            _("limit must be between 1 and %(max)d.") % {"max": MAX_LIMIT},
+            field="limit",
+            code="invalid_limit",
         )
     return limit
 
@@ -64,16 +109,17 @@ def paginate_desc(
 ) -> Page[Any]:
     """Newest first by ``keys`` (all descending; the last key must be unique, e.g. ``id``)."""
     size = clamp_limit(limit)
+    salt = _salt(queryset.model, keys)
     ordered = queryset.order_by(*[f"-{key}" for key in keys])
     if cursor:
-        values = _decode(cursor)
-        if len(values) != len(keys):
-            raise ValidationFailed(_("The cursor is not valid."), field="cursor", code="invalid_cursor")
+        values = _typed(queryset.model, keys, _decode(cursor, salt=salt))
         ordered = ordered.filter(_after(keys, values))
     rows = list(ordered[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
-    next_cursor = _encode([_key_value(rows[-1], key) for key in keys]) if has_more and rows else None
+    next_cursor = (
+        _encode([_key_value(rows[-1], key) for key in keys], salt=salt) if has_more and rows else None
+    )
     return Page(items=rows, next_cursor=next_cursor)
 
 

@@ -22,6 +22,7 @@ atomic block.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import math
 from dataclasses import dataclass
@@ -59,6 +60,22 @@ def ip_bucket(ip: str) -> str:
             return str(address.ipv4_mapped)
         return str(ipaddress.IPv6Network((address, 64), strict=False))
     return str(address)
+
+
+def network_of(ip: str) -> str:
+    """The *network* of SPEC §2: an IPv4 /24 or an IPv6 /64 (IPv4-mapped IPv6 as its IPv4 /24).
+
+    Failure locks and "known network" records key on it: a stranger's guesses lock only the
+    stranger's network, and a holder moving inside their own network keeps it known."""
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return ip or "-"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is None:
+            return str(ipaddress.IPv6Network((address, 64), strict=False))
+        address = address.ipv4_mapped
+    return str(ipaddress.IPv4Network((address, 24), strict=False))
 
 
 def limit_hit(key: str, *, limit: int, window_seconds: int) -> LimitResult:
@@ -141,7 +158,14 @@ class _DatabaseStore:
             "updated_at = excluded.updated_at "
             "RETURNING count, window_ends_at"
         )
-        params = [key, adapt(now + timedelta(seconds=window_seconds)), now_value, now_value, now_value, now_value]
+        params = [
+            key,
+            adapt(now + timedelta(seconds=window_seconds)),
+            now_value,
+            now_value,
+            now_value,
+            now_value,
+        ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             count, window_ends_at = cursor.fetchone()
@@ -249,3 +273,29 @@ def _redis_store(url: str, prefix: str) -> _RedisStore:
 
 
 _DATABASE_STORE = _DatabaseStore()
+
+
+# --- known networks -----------------------------------------------------------------------------------
+
+# How long a network stays "known" for an account after its last successful login from it.
+KNOWN_NETWORK_SECONDS = 180 * 24 * 3600
+
+
+def _known_network_key(account_id: int, ip: str) -> str:
+    material = f"account:{account_id}\x00{network_of(ip)}"
+    return "known:net:" + hashlib.sha256(material.encode()).hexdigest()[:40]
+
+
+def known_network_note(*, account_id: int, ip: str) -> None:
+    """Remember ``ip``'s network as one the account logged in from, for ``KNOWN_NETWORK_SECONDS`` from
+    now (a fresh window on every success, so a network in use never expires)."""
+    if not ip:
+        return
+    key = _known_network_key(account_id, ip)
+    limit_reset(key)
+    limit_hit(key, limit=1, window_seconds=KNOWN_NETWORK_SECONDS)
+
+
+def known_network_is(*, account_id: int, ip: str) -> bool:
+    """True when the account logged in successfully from ``ip``'s network within the known period."""
+    return bool(ip) and limit_count(_known_network_key(account_id, ip)) > 0

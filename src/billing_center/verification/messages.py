@@ -75,8 +75,9 @@ def purpose_locked_notice(*, purpose: str, hours: int, language: str) -> tuple[s
         subject = _("Billing Center: too many wrong verification codes")
         body = _(
             "Hello,\n\n"
-            "There were too many wrong verification codes to %(action)s. For your safety, this kind of "
-            "code is blocked for %(hours)s hours.\n\n"
+            "There were too many wrong verification codes to %(action)s from one network. For your "
+            "safety, this kind of code is blocked for %(hours)s hours on that network only.\n\n"
+            "You can still get in: from a network you used before, log in and ask for codes as usual.\n\n"
             "If this was not you, someone may know your address: change your password and review your "
             "active sessions.\n\n"
             "Billing Center"

@@ -26,14 +26,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing_center.audit.services import SYSTEM, RequestMeta, audit_record
-from billing_center.core.errors import RateLimited, ValidationFailed
+from billing_center.core.errors import ApplicationError, RateLimited, ValidationFailed
 from billing_center.core.masking import mask_target
 from billing_center.core.ratelimit import (
     cooldown_acquire,
     cooldown_remaining,
     ip_bucket,
+    known_network_is,
+    limit_count,
     limit_hit,
     limit_reset,
+    network_of,
 )
 from billing_center.verification import events, messages
 from billing_center.verification.crypto import code_hmac, codes_equal
@@ -68,6 +71,19 @@ HOUR = 3600
 DAY = 24 * HOUR
 CHECK_WINDOW_SECONDS = 5 * 60
 
+# Codes a logged-in holder asks for in their own flows. Their sends have their own budget (no stranger
+# can spend it) and their cooldown is per address; every other purpose is "anonymous": the caller may
+# be anyone who typed the address, so its sends and failures count per (address, network).
+HOLDER_PURPOSES = frozenset(
+    {
+        Purpose.REAUTH,
+        Purpose.EMAIL_CHANGE_CURRENT,
+        Purpose.EMAIL_CHANGE_NEW,
+        Purpose.PHONE_CHANGE_CURRENT,
+        Purpose.PHONE_CHANGE_NEW,
+    }
+)
+
 
 @dataclass(frozen=True)
 class CodeSent:
@@ -101,8 +117,12 @@ def code_send(
     meta: RequestMeta,
     language: str = "en",
     decoy_notice: tuple[str, str] | None = None,
+    pow: str | None = None,
 ) -> CodeSent:
     """Send a new code for (account, purpose, target, flow), voiding the previous one.
+
+    ``pow`` is a proof-of-work solution (``pow_verify``); a sign-up SMS needs one while the sign-up SMS
+    budget runs low (``ValidationFailed`` "pow_required" / "pow_invalid" on field ``pow``).
 
     With ``decoy_notice=(subject, body)`` the address gets that notice instead of a code; limits,
     rows, audit and the answer are exactly those of a real code, and no usable code exists.
@@ -112,7 +132,9 @@ def code_send(
     _require_choice(channel, Channel.values, "channel")
     target = target_normalize(target)
     with transaction.atomic():
-        refusal = _send_limits_take(purpose=purpose, channel=channel, target=target, account=account, meta=meta)
+        refusal = _send_limits_take(
+            purpose=purpose, channel=channel, target=target, account=account, meta=meta, pow=pow
+        )
         if refusal is not None:
             audit_record(
                 event=events.CODE_SEND_REFUSED,
@@ -163,7 +185,7 @@ def code_check(
         )
         if not per_ip.allowed:
             raise RateLimited(_too_many_requests_message(), retry_after=per_ip.retry_after)
-    _raise_if_locked(purpose=purpose, subjects=_subjects(account, target))
+    _raise_if_locked(purpose=purpose, target=target, ip=meta.ip)
     with transaction.atomic():
         matched, notices = _code_match(
             purpose=purpose, target=target, code=code, flow=flow, account=account, meta=meta
@@ -176,8 +198,10 @@ def code_check(
     return matched
 
 
-def code_state(*, purpose: str, target: str, flow: str = "") -> CodeState | None:
-    """The live code's attempts left, expiry and resend time, for status screens; None if there is none."""
+def code_state(*, purpose: str, target: str, flow: str = "", ip: str = "") -> CodeState | None:
+    """The live code's attempts left, expiry and resend time, for status screens; None if there is none.
+
+    The resend time of an anonymous purpose is that of the caller's network (``ip``)."""
     target = target_normalize(target)
     now = timezone.now()
     live = _live_codes(purpose=purpose, target=target, flow=flow, now=now).first()
@@ -186,7 +210,7 @@ def code_state(*, purpose: str, target: str, flow: str = "") -> CodeState | None
     return CodeState(
         attempts_left=max(0, settings.CODE_MAX_ATTEMPTS - live.attempts),
         expires_at=live.expires_at,
-        resend_available_at=now + timedelta(seconds=cooldown_remaining(_cooldown_key(purpose, target))),
+        resend_available_at=now + timedelta(seconds=cooldown_remaining(_cooldown_key(purpose, target, ip))),
         target_masked=mask_target(target),
         delivery=delivery_status(live.delivery_id) if live.delivery_id else QUEUED,
     )
@@ -281,24 +305,31 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:32]
 
 
-def _cooldown_key(purpose: str, target: str) -> str:
-    return f"code:cooldown:{purpose}:{_digest(target)}"
+def _cooldown_key(purpose: str, target: str, ip: str = "") -> str:
+    """Per (purpose, address) for holder purposes; per (purpose, address, network) for the others, so a
+    stranger asking every minute does not keep the holder's own resend waiting."""
+    if purpose in HOLDER_PURPOSES:
+        return f"code:cooldown:{purpose}:{_digest(target)}"
+    return f"code:cooldown:{purpose}:{_digest(target)}:{_digest(network_of(ip))}"
 
 
-def _subjects(account: Account | None, target: str) -> list[str]:
-    """Who a purpose lock applies to: the account when known, and always the target address."""
-    subjects = [f"t:{_digest(target)}"]
-    if account is not None and account.pk:
-        subjects.insert(0, f"a:{account.pk}")
-    return subjects
+def _network_subject(target: str, ip: str) -> str:
+    """What a purpose lock applies to: the typed address from one network (SPEC §2). Never the account:
+    a lock on the account would make its other address answer "locked" too, telling a stranger that the
+    two belong together, and would lock the holder out from their own network."""
+    return f"{_digest(target)}:{_digest(network_of(ip))}"
 
 
-def _lock_key(purpose: str, subject: str) -> str:
-    return f"code:lock:{purpose}:{subject}"
+def _lock_key(purpose: str, target: str, ip: str) -> str:
+    return f"code:lock:{purpose}:{_network_subject(target, ip)}"
 
 
-def _failure_key(purpose: str, subject: str) -> str:
-    return f"code:fail:{purpose}:{subject}"
+def _failure_key(purpose: str, target: str, ip: str) -> str:
+    return f"code:fail:{purpose}:{_network_subject(target, ip)}"
+
+
+def _lock_notice_key(purpose: str, target: str) -> str:
+    return f"code:lock-notice:{purpose}:{_digest(target)}"
 
 
 def _too_many_requests_message() -> str:
@@ -313,40 +344,150 @@ def _locked_error(retry_after: int) -> RateLimited:
     )
 
 
-def _raise_if_locked(*, purpose: str, subjects: list[str]) -> None:
-    remaining = max(cooldown_remaining(_lock_key(purpose, subject)) for subject in subjects)
+def _raise_if_locked(*, purpose: str, target: str, ip: str) -> None:
+    remaining = cooldown_remaining(_lock_key(purpose, target, ip))
     if remaining:
         raise _locked_error(remaining)
 
 
 def _send_limits_take(
-    *, purpose: str, channel: str, target: str, account: Account | None, meta: RequestMeta
-) -> RateLimited | None:
-    """Counts this send on every limit in order; the first one that refuses stops the rest."""
-    subjects = _subjects(account, target)
-    lock_left = max(cooldown_remaining(_lock_key(purpose, subject)) for subject in subjects)
+    *, purpose: str, channel: str, target: str, account: Account | None, meta: RequestMeta, pow: str | None
+) -> ApplicationError | None:
+    """Counts this send on every limit in order; the first one that refuses stops the rest. The resend
+    cooldown is given back when a cap refuses: it is taken only by a send that goes out."""
+    lock_left = cooldown_remaining(_lock_key(purpose, target, meta.ip))
     if lock_left:
         return _locked_error(lock_left)
-    cooldown_left = cooldown_acquire(_cooldown_key(purpose, target), seconds=settings.CODE_RESEND_COOLDOWN_SECONDS)
+    if purpose == Purpose.SIGNUP_PHONE and channel == Channel.SMS:
+        challenge = _signup_sms_challenge(pow)
+        if challenge is not None:
+            return challenge
+    cooldown_key = _cooldown_key(purpose, target, meta.ip)
+    cooldown_left = cooldown_acquire(cooldown_key, seconds=settings.CODE_RESEND_COOLDOWN_SECONDS)
     if cooldown_left:
         return RateLimited(
-            _("Wait a minute before asking for another code."), code="resend_too_soon", retry_after=cooldown_left
+            _("Wait a minute before asking for another code."),
+            code="resend_too_soon",
+            retry_after=cooldown_left,
         )
+    for key, limit, window in _send_caps(
+        purpose=purpose, channel=channel, target=target, account=account, meta=meta
+    ):
+        result = limit_hit(key, limit=limit, window_seconds=window)
+        if not result.allowed:
+            limit_reset(cooldown_key)
+            return RateLimited(_too_many_requests_message(), retry_after=result.retry_after)
+    return None
+
+
+def _send_caps(
+    *, purpose: str, channel: str, target: str, account: Account | None, meta: RequestMeta
+) -> list[tuple[str, int, int]]:
+    """(key, limit, window) of every cap a send counts on (docs/security.md explains each).
+
+    - Holder purposes: per IP, and a budget of the holder's own (per account, per address, SMS) that
+      no anonymous request touches.
+    - Anonymous purposes: per IP and per (address, network); the address-wide and account caps bound
+      what all *unknown* networks together can ask for (SPEC §2: 10 codes a day), while a network the
+      account already logged in from keeps its own (address, network) budget.
+    - SMS: sign-up SMS have their own hourly sub-budget; other anonymous SMS share the hourly budget;
+      holder SMS and SMS to a known network have budgets of their own, so neither is ever starved.
+    """
     caps: list[tuple[str, int, int]] = []
     if meta.ip:
         caps.append((f"code:send:ip:{ip_bucket(meta.ip)}", settings.CODE_SENDS_PER_IP_PER_HOUR, HOUR))
-    if account is not None and account.pk:
-        caps.append((f"code:send:account:{account.pk}", settings.CODE_SENDS_PER_ACCOUNT_PER_HOUR, HOUR))
     target_key = _digest(target)
-    caps.append((f"code:send:target:h:{target_key}", settings.CODE_SENDS_PER_TARGET_PER_HOUR, HOUR))
-    caps.append((f"code:send:target:d:{target_key}", settings.CODE_SENDS_PER_TARGET_PER_DAY, DAY))
+    per_hour, per_day = settings.CODE_SENDS_PER_TARGET_PER_HOUR, settings.CODE_SENDS_PER_TARGET_PER_DAY
+    if purpose in HOLDER_PURPOSES:
+        if account is not None and account.pk:
+            caps.append(
+                (f"code:send:holder:account:{account.pk}", settings.CODE_SENDS_PER_ACCOUNT_PER_HOUR, HOUR)
+            )
+        caps.append((f"code:send:holder:target:h:{target_key}", per_hour, HOUR))
+        caps.append((f"code:send:holder:target:d:{target_key}", per_day, DAY))
+        sms_budget = ("code:send:sms-budget:holder", settings.SMS_BUDGET_PER_HOUR, HOUR)
+    else:
+        network_key = _digest(network_of(meta.ip))
+        caps.append((f"code:send:net:h:{target_key}:{network_key}", per_hour, HOUR))
+        caps.append((f"code:send:net:d:{target_key}:{network_key}", per_day, DAY))
+        known = (
+            account is not None and bool(account.pk) and known_network_is(account_id=account.pk, ip=meta.ip)
+        )
+        if known:
+            sms_budget = ("code:send:sms-budget:known", settings.SMS_BUDGET_PER_HOUR, HOUR)
+        else:
+            if account is not None and account.pk:
+                caps.append(
+                    (f"code:send:account:{account.pk}", settings.CODE_SENDS_PER_ACCOUNT_PER_HOUR, HOUR)
+                )
+            caps.append((f"code:send:target:h:{target_key}", per_hour, HOUR))
+            caps.append((f"code:send:target:d:{target_key}", per_day, DAY))
+            sms_budget = ("code:send:sms-budget", settings.SMS_BUDGET_PER_HOUR, HOUR)
+        if purpose == Purpose.SIGNUP_PHONE:
+            sms_budget = (SIGNUP_SMS_BUDGET_KEY, settings.SMS_SIGNUP_BUDGET_PER_HOUR, HOUR)
     if channel == Channel.SMS:
-        caps.append(("code:send:sms-budget", settings.SMS_BUDGET_PER_HOUR, HOUR))
-    for key, limit, window in caps:
-        result = limit_hit(key, limit=limit, window_seconds=window)
-        if not result.allowed:
-            return RateLimited(_too_many_requests_message(), retry_after=result.retry_after)
-    return None
+        caps.append(sms_budget)
+    return caps
+
+
+SIGNUP_SMS_BUDGET_KEY = "code:send:sms-budget:signup"
+
+# --- proof of work (sign-up SMS) ----------------------------------------------------------------------
+# A hashcash: ``pow`` is "<unix seconds>:<nonce>" (nonce: 1-64 letters or digits) such that
+# SHA-256(POW_PREFIX + pow) starts with ``SMS_SIGNUP_POW_BITS`` zero bits. It is fresh (made within
+# POW_MAX_AGE_SECONDS) and single use, so each sign-up SMS beyond the calm part of the budget costs the
+# client about 2^bits hashes. The sign-up page solves it in the browser (app.js); docs/security.md.
+POW_PREFIX = "billing-center-pow-v1:"
+POW_MAX_AGE_SECONDS = 600
+_POW_FORMAT = re.compile(r"^(\d{1,12}):([A-Za-z0-9]{1,64})$")
+
+
+def pow_required() -> bool:
+    """True while the hour's sign-up SMS budget is used up to ``SMS_SIGNUP_CHALLENGE_AFTER``."""
+    return limit_count(SIGNUP_SMS_BUDGET_KEY) >= settings.SMS_SIGNUP_CHALLENGE_AFTER
+
+
+def pow_verify(pow: str) -> bool:
+    """A well-formed, fresh, sufficient and unused solution (using it spends it)."""
+    found = _POW_FORMAT.match(pow or "")
+    if found is None:
+        return False
+    age = timezone.now().timestamp() - int(found.group(1))
+    if not -60 <= age <= POW_MAX_AGE_SECONDS:
+        return False
+    digest = hashlib.sha256((POW_PREFIX + pow).encode()).digest()
+    if _leading_zero_bits(digest) < settings.SMS_SIGNUP_POW_BITS:
+        return False
+    return cooldown_acquire(f"pow:used:{_digest(pow)}", seconds=POW_MAX_AGE_SECONDS + 120) == 0
+
+
+def _leading_zero_bits(digest: bytes) -> int:
+    bits = 0
+    for byte in digest:
+        if byte:
+            return bits + 8 - byte.bit_length()
+        bits += 8
+    return bits
+
+
+def _signup_sms_challenge(pow: str | None) -> ValidationFailed | None:
+    if not pow_required():
+        return None
+    if not pow:
+        message = _(
+            "Sign-up SMS are in high demand: your browser must solve a short puzzle first. Try again."
+        )
+        code = "pow_required"
+    elif not pow_verify(pow):
+        message, code = _("The puzzle answer is not valid or was already used. Try again."), "pow_invalid"
+    else:
+        return None
+    return ValidationFailed(
+        message,
+        field="pow",
+        code=code,
+        extra={"pow": {"prefix": POW_PREFIX, "bits": settings.SMS_SIGNUP_POW_BITS}},
+    )
 
 
 def _code_issue(
@@ -372,12 +513,23 @@ def _code_issue(
     else:
         stored_hmac = code_hmac(flow=flow, purpose=purpose, target=target, code=code)
         if channel == Channel.EMAIL:
-            subject, body = messages.code_email(purpose=purpose, code=code, minutes=minutes, language=language)
+            subject, body = messages.code_email(
+                purpose=purpose, code=code, minutes=minutes, language=language
+            )
         else:
-            subject, body = "", messages.code_sms(purpose=purpose, code=code, minutes=minutes, language=language)
+            subject, body = (
+                "",
+                messages.code_sms(purpose=purpose, code=code, minutes=minutes, language=language),
+            )
         sent_code = code
     delivery = delivery_create(
-        channel=channel, to=target, subject=subject, body=body, purpose=purpose, code=sent_code, account=account
+        channel=channel,
+        to=target,
+        subject=subject,
+        body=body,
+        purpose=purpose,
+        code=sent_code,
+        account=account,
     )
     issued = OneTimeCode.objects.create(
         account=account,
@@ -407,7 +559,9 @@ def _void_previous(*, purpose: str, target: str, account: Account | None, flow: 
     previous = OneTimeCode.objects.filter(
         purpose=purpose, target=target, flow=flow, used_at__isnull=True, voided_at__isnull=True
     )
-    previous = previous.filter(account=account) if account is not None else previous.filter(account__isnull=True)
+    previous = (
+        previous.filter(account=account) if account is not None else previous.filter(account__isnull=True)
+    )
     previous.update(voided_at=now, updated_at=now)
 
 
@@ -434,7 +588,12 @@ def _after_commit_or_now(delivery_id: int) -> str:
 
 def _live_codes(*, purpose: str, target: str, flow: str, now: datetime):  # type: ignore[no-untyped-def]
     return OneTimeCode.objects.filter(
-        purpose=purpose, target=target, flow=flow, used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now
+        purpose=purpose,
+        target=target,
+        flow=flow,
+        used_at__isnull=True,
+        voided_at__isnull=True,
+        expires_at__gt=now,
     ).order_by("-created_at", "-id")
 
 
@@ -477,7 +636,9 @@ def _code_match(
                 detail={"purpose": purpose},
             )
             return live, []
-    return None, _failure_record(purpose=purpose, target=target, live=live, account=account, meta=meta, now=now)
+    return None, _failure_record(
+        purpose=purpose, target=target, live=live, account=account, meta=meta, now=now
+    )
 
 
 def _failure_record(
@@ -506,37 +667,40 @@ def _failure_record(
         new={"target": mask_target(target)},
         detail={"purpose": purpose, "attempts_left": attempts_left},
     )
-    newly_locked = False
-    for subject in _subjects(owner, target):
-        failures = limit_hit(
-            _failure_key(purpose, subject), limit=settings.CODE_PURPOSE_FAILURE_LIMIT, window_seconds=DAY
-        )
-        if failures.count >= settings.CODE_PURPOSE_FAILURE_LIMIT and _purpose_lock_take(purpose, subject):
-            newly_locked = True
-    if not newly_locked:
+    failures = limit_hit(
+        _failure_key(purpose, target, meta.ip), limit=settings.CODE_PURPOSE_FAILURE_LIMIT, window_seconds=DAY
+    )
+    if failures.count < settings.CODE_PURPOSE_FAILURE_LIMIT or not _purpose_lock_take(
+        purpose, target, meta.ip
+    ):
         return []
-    return [_purpose_locked(purpose=purpose, target=target, owner=owner, meta=meta)]
+    return _purpose_locked(purpose=purpose, target=target, owner=owner, meta=meta)
 
 
-def _purpose_lock_take(purpose: str, subject: str) -> bool:
-    """True when this call set the lock (so exactly one notice goes out per lock)."""
-    if cooldown_acquire(_lock_key(purpose, subject), seconds=settings.CODE_PURPOSE_LOCK_SECONDS):
+def _purpose_lock_take(purpose: str, target: str, ip: str) -> bool:
+    """True when this call set the lock of (purpose, address, network)."""
+    if cooldown_acquire(_lock_key(purpose, target, ip), seconds=settings.CODE_PURPOSE_LOCK_SECONDS):
         return False
-    limit_reset(_failure_key(purpose, subject))
+    limit_reset(_failure_key(purpose, target, ip))
     return True
 
 
-def _purpose_locked(*, purpose: str, target: str, owner: Account | None, meta: RequestMeta) -> int:
-    """Voids the purpose's codes, audits the lock and queues its notice; returns the notice's delivery."""
+def _purpose_locked(*, purpose: str, target: str, owner: Account | None, meta: RequestMeta) -> list[int]:
+    """Audits the lock of the caller's network and queues its notice (at most one per purpose and address
+    per lock period, however many networks lock); returns the notice's delivery, if one was queued.
+
+    The purpose's live codes stay valid: the lock is on one network, and the holder's own code must
+    keep working from the holder's network."""
     lock_seconds = settings.CODE_PURPOSE_LOCK_SECONDS
-    codes_void(target=target, purposes=[purpose])
     audit_record(
         event=events.CODE_LOCKED,
         meta=meta,
         account=owner,
         new={"target": mask_target(target)},
-        detail={"purpose": purpose, "lock_seconds": lock_seconds},
+        detail={"purpose": purpose, "lock_seconds": lock_seconds, "network": network_of(meta.ip)},
     )
+    if cooldown_acquire(_lock_notice_key(purpose, target), seconds=lock_seconds):
+        return []
     # The notice goes to the account's login email; without an account, to the address itself.
     notice_to, channel, language = target, Channel.EMAIL if "@" in target else Channel.SMS, "en"
     if owner is not None:
@@ -546,6 +710,8 @@ def _purpose_locked(*, purpose: str, target: str, owner: Account | None, meta: R
     )
     if channel == Channel.SMS:
         body = subject_text
-    return _notice_queue(
-        channel=channel, target=notice_to, subject=subject_text, body=body, account=owner, meta=meta
-    )
+    return [
+        _notice_queue(
+            channel=channel, target=notice_to, subject=subject_text, body=body, account=owner, meta=meta
+        )
+    ]

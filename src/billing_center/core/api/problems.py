@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -99,6 +100,17 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem(request, status=exc.status_code, code=f"http_{exc.status_code}", title=str(exc))
 
 
+def on_unreadable_body(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    """A form body (``multipart/form-data``) sent to an endpoint that takes JSON: the form was already
+    parsed (the CSRF check reads ``request.POST``), so the raw body is gone. 415, not a 500."""
+    return problem(
+        request,
+        status=415,
+        code="unsupported_media_type",
+        title=_("Send this request's body as JSON (Content-Type: application/json)."),
+    )
+
+
 def install_problem_handlers(api: NinjaAPI) -> None:
     """Every error the API raises answers as problem details."""
     handlers: dict[type[Exception], Callable[..., HttpResponse]] = {
@@ -106,6 +118,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
         NinjaValidationError: on_validation_error,
         AuthenticationError: on_authentication_error,
         HttpError: on_http_error,
+        RawPostDataException: on_unreadable_body,
     }
     for exception, handler in handlers.items():
         api.add_exception_handler(exception, handler)

@@ -41,6 +41,34 @@
     return p;
   }
 
+  // Proof of work (docs/security.md): "<unix seconds>:<nonce>" whose SHA-256 after `prefix` starts with
+  // `bits` zero bits; about 2^bits hashes, in batches so the page stays responsive.
+  function solvePow(prefix, bits) {
+    var encoder = new TextEncoder();
+    var stem = Math.floor(Date.now() / 1000) + ":" + Math.random().toString(36).slice(2, 10) + "n";
+    function zeroBits(bytes) {
+      var count = 0;
+      for (var i = 0; i < bytes.length; i++) {
+        if (bytes[i] !== 0) { return count + Math.clz32(bytes[i]) - 24; }
+        count += 8;
+      }
+      return count;
+    }
+    function batch(start) {
+      var candidates = [];
+      for (var i = 0; i < 512; i++) { candidates.push(stem + (start + i)); }
+      return Promise.all(candidates.map(function (candidate) {
+        return crypto.subtle.digest("SHA-256", encoder.encode(prefix + candidate));
+      })).then(function (digests) {
+        for (var j = 0; j < digests.length; j++) {
+          if (zeroBits(new Uint8Array(digests[j])) >= bits) { return candidates[j]; }
+        }
+        return batch(start + candidates.length);
+      });
+    }
+    return batch(0);
+  }
+
   // "Send code" without a reload: <button data-send-code-url data-channel data-target-input=<id>
   // data-status=<id> [data-language-input=<id>]> POSTs {channel, target, language} as JSON and shows
   // the answer in the status region. Message templates come from the page's data-msg-* attributes
@@ -74,18 +102,28 @@
     button.disabled = true;
     button.setAttribute("aria-busy", "true");
     var retryAfter = null;
-    fetch(button.getAttribute("data-send-code-url"), {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        "Accept": "application/json, application/problem+json",
-        "X-CSRFToken": csrfToken(form)
-      },
-      body: JSON.stringify(body)
-    }).then(function (response) {
-      retryAfter = parseInt(response.headers.get("Retry-After") || "", 10);
-      return response.json().then(function (answer) { return { status: response.status, answer: answer }; });
+    function post() {
+      return fetch(button.getAttribute("data-send-code-url"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          "Accept": "application/json, application/problem+json",
+          "X-CSRFToken": csrfToken(form)
+        },
+        body: JSON.stringify(body)
+      }).then(function (response) {
+        retryAfter = parseInt(response.headers.get("Retry-After") || "", 10);
+        return response.json().then(function (answer) { return { status: response.status, answer: answer }; });
+      });
+    }
+    post().then(function (result) {
+      // While sign-up SMS are in high demand the server asks for a proof of work: solve it, ask again.
+      var pow = (result.answer || {}).pow;
+      if (result.status === 422 && result.answer.code === "pow_required" && pow && !body.pow && window.crypto && crypto.subtle) {
+        return solvePow(pow.prefix, pow.bits).then(function (solution) { body.pow = solution; return post(); });
+      }
+      return result;
     }).then(function (result) {
       button.removeAttribute("aria-busy");
       button.disabled = false;
