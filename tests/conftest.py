@@ -64,3 +64,14 @@ def _fast_password_hashing(request, settings):
     if request.node.get_closest_marker("argon2") is None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A console request activates the account's or browser's language in this thread and nothing turns
+    it back; without this, a test after a zh-Hans page would run in Chinese."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
