@@ -98,11 +98,15 @@ def boolean_param(params: dict[str, str], name: str) -> bool:
 
 def time_param(params: dict[str, str], name: str) -> datetime:
     try:
-        return datetime.strptime(params[name], TIME_FORMAT).replace(tzinfo=BEIJING)
+        moment = datetime.strptime(params[name], TIME_FORMAT).replace(tzinfo=BEIJING)
     except (KeyError, ValueError):
+        moment = None
+    # Years outside 2000-9998 cannot be real, and the edges overflow time-zone arithmetic.
+    if moment is None or not 2000 <= moment.year <= 9998:
         raise Rejected(
             "invalid_parameters", _("The parameter %(name)s must read yyyy-MM-dd HH:mm:ss.") % {"name": name}
-        ) from None
+        )
+    return moment
 
 
 BASE_PARAMETERS = frozenset(

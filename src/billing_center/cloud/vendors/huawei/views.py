@@ -203,11 +203,12 @@ def _instance_info(instance_id: str) -> dict[str, Any]:
 
 
 def _fresh_ms(value: str) -> datetime:
-    if not value.isdigit() or len(value) > 16:
+    if not value.isascii() or not value.isdigit() or len(value) > 16:
         raise Rejected("stale_timestamp", "timestamp must be Unix milliseconds")
-    moment = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
-    _check_window(moment)
-    return moment
+    # Compare as numbers first: a far-off value would not even make a datetime.
+    if abs(int(value) - int(timezone.now().timestamp() * 1000)) > TIMESTAMP_WINDOW_SECONDS * 1000:
+        raise Rejected("stale_timestamp", "timestamp outside the 60 s window")
+    return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
 
 
 def _check_window(moment: datetime) -> None:
