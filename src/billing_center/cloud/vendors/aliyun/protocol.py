@@ -75,8 +75,9 @@ def action_check(params: dict[str, str]) -> Action:
         unknown = sorted(set(params) - known)
         if unknown:
             raise Rejected("invalid_parameters", _("Unknown parameters: %(names)s.") % {"names": ", ".join(unknown)})
-    for name in ("instanceId", "orderBizId", "aliUid"):
-        if len(params.get(name, "")) > 128:
+    # The columns these land in: instance id and account id 128, product 256.
+    for name, limit in (("instanceId", 128), ("orderBizId", 128), ("aliUid", 128), ("productCode", 256)):
+        if len(params.get(name, "")) > limit:
             raise Rejected("invalid_parameters", _("The parameter %(name)s is too long.") % {"name": name})
     if "trial" in params:
         boolean_param(params, "trial")
