@@ -376,6 +376,15 @@ WORKSPACE_SITES = env_pairs(
 if not set(WORKSPACE_SITES.values()) <= {"aws", "aliyun", "huawei"}:
     raise ImproperlyConfigured("WORKSPACE_SITES vendors must be aws, aliyun or huawei")
 
+# --- Marketplaces: Alibaba Cloud and Huawei Cloud (SPEC §12; each vendor's endpoints 404 without its key) ---
+ALIYUN_MARKETPLACE_KEY = env_secret("ALIYUN_MARKETPLACE_KEY")
+HUAWEI_MARKETPLACE_ACCESS_KEY = env_secret("HUAWEI_MARKETPLACE_ACCESS_KEY")
+HUAWEI_MARKETPLACE_API_URL = env_str(
+    "HUAWEI_MARKETPLACE_API_URL", "https://mkt.myhuaweicloud.com/api/mkp-openapi-public/global/v1"
+).rstrip("/")
+HUAWEI_APIG_ACCESS_KEY = env_str("HUAWEI_APIG_ACCESS_KEY")
+HUAWEI_APIG_SECRET_KEY = env_secret("HUAWEI_APIG_SECRET_KEY")
+
 # --- Logging ---------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
