@@ -1,0 +1,1 @@
+"""AWS Marketplace: the registration landing flow, SNS and relayed EventBridge lifecycle events."""
