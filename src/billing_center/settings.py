@@ -336,6 +336,15 @@ DEFAULT_PHONE_REGION = env_str("DEFAULT_PHONE_REGION", "CN")
 # --- Platform API (SPEC §8) ------------------------------------------------------------------------
 PLATFORM_API_TOKEN = env_secret("PLATFORM_API_TOKEN")
 
+# --- Marketplaces: Alibaba Cloud and Huawei Cloud (SPEC §12; each vendor's endpoints 404 without its key) ---
+ALIYUN_MARKETPLACE_KEY = env_secret("ALIYUN_MARKETPLACE_KEY")
+HUAWEI_MARKETPLACE_ACCESS_KEY = env_secret("HUAWEI_MARKETPLACE_ACCESS_KEY")
+HUAWEI_MARKETPLACE_API_URL = env_str(
+    "HUAWEI_MARKETPLACE_API_URL", "https://mkt.myhuaweicloud.com/api/mkp-openapi-public/global/v1"
+).rstrip("/")
+HUAWEI_APIG_ACCESS_KEY = env_str("HUAWEI_APIG_ACCESS_KEY")
+HUAWEI_APIG_SECRET_KEY = env_secret("HUAWEI_APIG_SECRET_KEY")
+
 # --- AWS Marketplace (SPEC §12; the endpoints answer 404 while their setting is empty) --------------
 AWS_MARKETPLACE_PRODUCT_CODE = env_str("AWS_MARKETPLACE_PRODUCT_CODE")
 AWS_MARKETPLACE_REGION = env_str("AWS_MARKETPLACE_REGION", "us-east-1")

@@ -15,5 +15,6 @@ urlpatterns = [
     path("backoffice/", admin.site.urls),
     path("dev/", include("billing_center.verification.urls")),
     path("contracts/", include("billing_center.contracts.urls")),
+    path("marketplace/", include("billing_center.cloud.urls")),
     path("", include("billing_center.accounts.urls")),
 ]
