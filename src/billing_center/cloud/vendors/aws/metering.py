@@ -26,7 +26,7 @@ MAX_ENTITLEMENT_PAGES = 40
 _CLIENT_CONFIG = Config(
     connect_timeout=3,
     read_timeout=5,
-    retries={"mode": "standard", "max_attempts": 2},
+    retries={"mode": "standard", "total_max_attempts": 2},  # one retry
     user_agent_extra="billing-center",
 )
 
