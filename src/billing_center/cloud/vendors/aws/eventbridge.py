@@ -106,7 +106,7 @@ def event_keys(event: MarketplaceEvent) -> dict[str, str]:
         "agreement_id": _text(agreement.get("id")),
         "agreement_status": _text(agreement.get("status")),
         "previous_agreement_id": _text(agreement.get("previousAgreementId")),
-        "license": arn.rsplit("/", 1)[-1] if arn else "",
+        "license": re.split(r"[:/]", arn)[-1] if arn else "",
         "account_id": _text(acceptor.get("accountId")),
         "product_code": _text(product.get("code")),
     }

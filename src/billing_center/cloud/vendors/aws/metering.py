@@ -8,6 +8,7 @@ and :class:`MarketplaceUnavailable` (throttling, outage, network, credentials).
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -72,7 +73,7 @@ class Entitlement:
 
 def license_suffix(arn: str) -> str:
     """The ``l-…`` part of a licence ARN (events may print the ARN without its ``arn:`` prefix)."""
-    return arn.rsplit("/", 1)[-1]
+    return re.split(r"[:/]", arn)[-1]
 
 
 _clients: dict[tuple[str, str, str], Any] = {}
