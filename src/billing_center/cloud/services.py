@@ -174,6 +174,10 @@ def cloud_account_transition(
     if locked.last_event_at is not None and event_at < locked.last_event_at:
         raise TransitionRefused(_("An older event cannot change a newer state."), code="stale_event")
     if to_state == from_state:
+        # Nothing moves, but the event is the newest seen: an older one arriving later stays stale.
+        if locked.last_event_at is None or event_at > locked.last_event_at:
+            locked.last_event_at = event_at
+            locked.save(update_fields=["last_event_at", "updated_at"])
         _sync(cloud_account, locked)
         return False
     if to_state not in ALLOWED_TRANSITIONS[from_state]:
