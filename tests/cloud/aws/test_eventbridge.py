@@ -199,3 +199,14 @@ def test_relay_verify_compares_at_the_window_edges():
     late = str(int(now.timestamp()) - 301)
     with pytest.raises(eventbridge.RelayRejected):
         eventbridge.relay_verify(secret="k", timestamp=late, signature=eventbridge.relay_signature("k", late, body), body=body, now=now)
+
+
+@pytest.mark.parametrize("raw", [b'{"id": "x\\u0000"}', b'{"id": "\\ud800"}'])
+def test_a_signed_body_the_database_could_not_store_is_refused(client, aws_settings, raw):
+    # given NUL or a lone surrogate inside a correctly signed body (PostgreSQL's jsonb refuses both)
+    event = json.loads(raw)
+    event.update({"source": "aws.agreement-marketplace", "detail-type": "d", "time": "2026-12-06T10:00:00Z", "detail": {"k": event.pop("id")}, "id": "e-1"})
+    body = json.dumps(event).encode()
+    # when / then it is refused, nothing stored
+    assert send(client, event, body=body).status_code == 400
+    assert not InboxEvent.objects.exists()

@@ -243,3 +243,13 @@ def test_a_garbage_certificate_is_refused_and_not_kept(signer):
     assert caught.value.reason == "certificate_invalid"
     # then the next attempt fetches again and succeeds with the real certificate
     assert sns.sns_verify(body(fields), topics=[TOPIC], fetch=fetcher_for(signer.pem)).message_id == "m-1"
+
+
+@pytest.mark.parametrize("message", ["nul\u0000inside", "lone \ud800 surrogate"])
+def test_a_message_the_database_could_not_store_is_refused(signer, message):
+    fields = notification({"a": 1}, message_id="m-1")
+    fields["Message"] = message
+    raw = json.dumps(signer.sign(fields) if "\ud800" not in message else fields).encode()
+    with pytest.raises(sns.SnsRejected) as caught:
+        sns.sns_verify(raw, topics=[TOPIC], fetch=fetcher_for(signer.pem))
+    assert caught.value.reason == "not_json"

@@ -61,13 +61,23 @@ def relay_verify(*, secret: str, timestamp: str | None, signature: str | None, b
         raise RelayRejected("signature")
 
 
+def storable(data: Any) -> bool:
+    """JSON the database can keep: no NUL and no lone surrogate (PostgreSQL's jsonb refuses both)."""
+    try:
+        text = json.dumps(data, ensure_ascii=False)
+        text.encode("utf-8")
+    except (UnicodeEncodeError, ValueError):
+        return False
+    return "\x00" not in text and "\\u0000" not in text
+
+
 def parse_event(body: bytes) -> MarketplaceEvent:
     """The EventBridge envelope, shape-checked."""
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise RelayRejected("not_json") from None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not storable(data):
         raise RelayRejected("not_json")
     event_id, detail_type, time, detail = (data.get(k) for k in ("id", "detail-type", "time", "detail"))
     if data.get("source") != SOURCE:

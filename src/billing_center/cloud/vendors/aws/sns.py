@@ -27,6 +27,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.core.cache import cache
 
+from billing_center.cloud.vendors.aws.eventbridge import storable
+
 # sns.<region>.amazonaws.com, the region spelled as AWS spells them (us-east-1, us-gov-west-1, …).
 _SNS_HOST = re.compile(r"sns\.[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}\.amazonaws\.com", re.ASCII)
 _MESSAGE_TYPES = ("Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation")
@@ -95,7 +97,7 @@ def parse_message(body: bytes, *, message_type_header: str | None = None) -> Sns
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise SnsRejected("not_json") from None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not storable(data):
         raise SnsRejected("not_json")
     kind = data.get("Type")
     if kind not in _MESSAGE_TYPES:
