@@ -1,0 +1,137 @@
+"""Back office: cloud accounts and the marketplace inbox, read-only; failed inbox rows can be re-run."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from billing_center.audit.services import RequestMeta
+from billing_center.cloud.models import CloudAccount, InboxEvent, InboxStatus
+from billing_center.cloud.services import InboxFailed, inbox_retry
+from billing_center.core.errors import ApplicationError
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class LinkedFilter(admin.SimpleListFilter):
+    title = _("linked")
+    parameter_name = "linked"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Linked")), ("no", _("Not linked"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "yes":
+            return queryset.filter(account__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(account__isnull=True)
+        return queryset
+
+
+def _pretty(value: Any) -> str:
+    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
+
+
+@admin.register(CloudAccount)
+class CloudAccountAdmin(ReadOnlyAdmin):
+    list_display = ("instance_id", "vendor", "vendor_account_id", "state", "trial", "expires_at", "account", "created_at")
+    list_filter = ("vendor", "state", LinkedFilter, "trial")
+    search_fields = ("instance_id", "vendor_account_id", "account__username")
+    list_select_related = ("account",)
+    readonly_fields = ("transitions_display", "vendor_data_display")
+    exclude = ("transitions", "vendor_data")
+
+    @admin.display(description=_("transitions"))
+    def transitions_display(self, obj: CloudAccount) -> str:
+        return _pretty(obj.transitions)
+
+    @admin.display(description=_("vendor fields"))
+    def vendor_data_display(self, obj: CloudAccount) -> str:
+        return _pretty(obj.vendor_data)
+
+
+@admin.register(InboxEvent)
+class InboxEventAdmin(ReadOnlyAdmin):
+    list_display = ("received_at", "vendor", "action", "status", "changes", "attempts", "cloud_account")
+    list_filter = ("vendor", "status", "action")
+    search_fields = ("dedup_key", "cloud_account__instance_id")
+    list_select_related = ("cloud_account",)
+    readonly_fields = ("changes_display", "request_display", "response_display")
+    exclude = ("request", "response", "result")
+    actions = ["rerun_failed"]
+
+    @admin.display(description=_("what it changed"))
+    def changes(self, obj: InboxEvent) -> str:
+        result = obj.result or {}
+        return ", ".join(
+            f"{name}: {value[0]} → {value[1]}" if isinstance(value, list) and len(value) == 2 else f"{name}: {value}"
+            for name, value in sorted(result.items())
+        )
+
+    @admin.display(description=_("what it changed"))
+    def changes_display(self, obj: InboxEvent) -> str:
+        return _pretty(obj.result)
+
+    @admin.display(description=_("request"))
+    def request_display(self, obj: InboxEvent) -> str:
+        return _pretty(obj.request)
+
+    @admin.display(description=_("answer"))
+    def response_display(self, obj: InboxEvent) -> str:
+        return _pretty(obj.response)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_rerun_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+    @admin.action(description=_("Re-run the selected failed calls"), permissions=["rerun"])
+    def rerun_failed(self, request: HttpRequest, queryset: QuerySet[InboxEvent]) -> None:
+        meta = RequestMeta.from_request(request)
+        done = failed = 0
+        for event in queryset.exclude(status=InboxStatus.PROCESSED):
+            try:
+                inbox_retry(event=event, meta=meta, operator=request.user)
+            except (InboxFailed, ApplicationError):
+                failed += 1
+            else:
+                done += 1
+        skipped = queryset.filter(status=InboxStatus.PROCESSED).count()
+        if done:
+            self.message_user(
+                request, ngettext("%(count)d call processed.", "%(count)d calls processed.", done) % {"count": done}
+            )
+        if failed:
+            self.message_user(
+                request,
+                ngettext("%(count)d call failed again.", "%(count)d calls failed again.", failed) % {"count": failed},
+                messages.ERROR,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d call was already processed.", "%(count)d calls were already processed.", skipped
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
