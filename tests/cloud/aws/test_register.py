@@ -194,3 +194,16 @@ def test_the_landing_page_offers_log_in_and_sign_up_that_come_back(client, aws_s
     page = client.get(f"/marketplace/aws/landing/{key}").content.decode()
     assert f"/login?next=/marketplace/aws/landing/{key}" in page
     assert f"/signup?next=/marketplace/aws/landing/{key}" in page
+
+
+def test_the_pages_speak_simplified_chinese(client, aws_settings, fake_aws):
+    # given a Chinese browser
+    key = register(client, fake_aws)
+    # when it opens the landing page and posts an expired token
+    page = client.get(f"/marketplace/aws/landing/{key}", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    fake_aws.expired.add("old-token")
+    problem = client.post(REGISTER, {"x-amzn-marketplace-token": "old-token"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    # then both are translated
+    assert "您的 AWS Marketplace 订阅" in page
+    assert "再次选择“设置您的账户”" in problem.content.decode()
+    assert "您的 AWS Marketplace 注册已过期。" in problem.content.decode()
