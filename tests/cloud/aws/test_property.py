@@ -49,6 +49,14 @@ sns_bodies = st.one_of(
 )
 
 
+@pytest.fixture(autouse=True)
+def _no_registration_limit(monkeypatch):
+    """Examples share one test's rate-limit window: the per-IP limit is tested in test_register."""
+    from billing_center.cloud.vendors.aws import views
+
+    monkeypatch.setattr(views, "REGISTRATIONS_PER_IP_PER_MINUTE", 10**6)
+
+
 def nothing_stored() -> bool:
     return not (CloudAccount.objects.exists() or AwsRegistration.objects.exists() or InboxEvent.objects.exists())
 

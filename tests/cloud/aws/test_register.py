@@ -207,3 +207,43 @@ def test_the_pages_speak_simplified_chinese(client, aws_settings, fake_aws):
     assert "您的 AWS Marketplace 订阅" in page
     assert "再次选择“设置您的账户”" in problem.content.decode()
     assert "您的 AWS Marketplace 注册已过期。" in problem.content.decode()
+
+
+def test_registrations_are_limited_per_ip_before_calling_aws(client, aws_settings, fake_aws):
+    # given 20 registration attempts from one address in a minute
+    from billing_center.cloud.vendors.aws.views import REGISTRATIONS_PER_IP_PER_MINUTE
+
+    for n in range(REGISTRATIONS_PER_IP_PER_MINUTE):
+        assert post_token(client, f"bad-{n}").status_code == 400
+    calls = len(fake_aws.calls)
+    # when one more arrives
+    response = post_token(client, "another")
+    # then it is refused without spending an AWS call
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+    assert len(fake_aws.calls) == calls
+    assert nothing_stored()
+
+
+def test_a_concurrent_registration_of_the_same_licence_finds_the_winner(client, aws_settings, fake_aws, monkeypatch):
+    # given another request records the same licence between our lookup and our insert
+    from django.db import IntegrityError
+
+    real = services.cloud_account_record
+    raced = []
+
+    def racing(**kwargs):
+        if not raced:
+            raced.append(True)
+            real(**kwargs)  # the other request wins
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "cloud_account_record", racing)
+    fake_aws.customer("valid-token")
+    # when the buyer's request completes
+    response = post_token(client, "valid-token")
+    # then it lands on the one subscription
+    assert response.status_code == 302
+    assert CloudAccount.objects.count() == 1
+    assert AwsRegistration.objects.get().cloud_account == CloudAccount.objects.get()

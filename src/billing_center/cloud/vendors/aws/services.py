@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,16 +103,23 @@ def aws_registration_create(
     if snapshot is not None:
         vendor_data["entitlements"] = snapshot
     now = timezone.now()
-    cloud_account, created = cloud_account_record(
-        vendor=Vendor.AWS,
-        instance_id=instance_id,
-        event_at=now,
-        vendor_account_id=customer.customer_aws_account_id,
-        product=customer.product_code,
-        trial=free_trial,
-        vendor_data=vendor_data,
-        meta=meta,
-    )
+    def record() -> tuple[CloudAccount, bool]:
+        return cloud_account_record(
+            vendor=Vendor.AWS,
+            instance_id=instance_id,
+            event_at=now,
+            vendor_account_id=customer.customer_aws_account_id,
+            product=customer.product_code,
+            trial=free_trial,
+            vendor_data=vendor_data,
+            meta=meta,
+        )
+
+    try:
+        cloud_account, created = record()
+    except IntegrityError:
+        # The same buyer's other request (a double click) created it a moment ago: use that one.
+        cloud_account, created = record()
     if not created and cloud_account.vendor_account_id != customer.customer_aws_account_id:
         # A licence belongs to one buyer account: never hand another account's subscription out.
         raise Conflict(_("This AWS Marketplace subscription belongs to another AWS account."), code="aws_account_mismatch")

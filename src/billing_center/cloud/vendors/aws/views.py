@@ -26,12 +26,15 @@ from billing_center.cloud.services import InboxFailed, inbox_process
 from billing_center.cloud.vendors.aws import eventbridge, metering, services, sns
 from billing_center.core.api import problem
 from billing_center.core.errors import Conflict
+from billing_center.core.ratelimit import ip_bucket, limit_hit
 
 logger = logging.getLogger(__name__)
 
 TOKEN_FIELD = "x-amzn-marketplace-token"
 OFFER_TYPE_FIELD = "x-amzn-marketplace-offer-type"
 UNAVAILABLE_RETRY_SECONDS = 30
+# Each registration POST costs a ResolveCustomer call on the seller's AWS quota: bound it per client IP.
+REGISTRATIONS_PER_IP_PER_MINUTE = 20
 
 
 def _rejected(request: HttpRequest, *, status: int, reason: str) -> HttpResponse:
@@ -119,10 +122,12 @@ def events_endpoint(request: HttpRequest) -> HttpResponse:
     return JsonResponse(outcome.response)
 
 
-def _registration_problem(request: HttpRequest, *, status: int, problem_kind: str) -> HttpResponse:
+def _registration_problem(
+    request: HttpRequest, *, status: int, problem_kind: str, retry_after: int = UNAVAILABLE_RETRY_SECONDS
+) -> HttpResponse:
     response = render(request, "cloud/aws/registration_problem.html", {"problem": problem_kind}, status=status)
-    if status == 503:
-        response["Retry-After"] = str(UNAVAILABLE_RETRY_SECONDS)
+    if status in (429, 503):
+        response["Retry-After"] = str(max(1, retry_after))
     return response
 
 
@@ -134,6 +139,12 @@ def register(request: HttpRequest) -> HttpResponse:
     free_trial = request.POST.get(OFFER_TYPE_FIELD, "") == "free-trial"
     if not token.strip() or len(token) > metering.MAX_TOKEN_LENGTH:
         return _registration_problem(request, status=400, problem_kind="invalid")
+    meta = RequestMeta.from_request(request)
+    per_ip = limit_hit(
+        f"aws:register:ip:{ip_bucket(meta.ip)}", limit=REGISTRATIONS_PER_IP_PER_MINUTE, window_seconds=60
+    )
+    if not per_ip.allowed:
+        return _registration_problem(request, status=429, problem_kind="busy", retry_after=per_ip.retry_after)
     try:
         customer = metering.resolve_customer(token.strip())
     except metering.TokenExpired:
@@ -156,7 +167,7 @@ def register(request: HttpRequest) -> HttpResponse:
         entitlements = None
     try:
         registration = services.aws_registration_create(
-            customer=customer, free_trial=free_trial, entitlements=entitlements, meta=RequestMeta.from_request(request)
+            customer=customer, free_trial=free_trial, entitlements=entitlements, meta=meta
         )
     except Conflict:
         return _registration_problem(request, status=400, problem_kind="invalid")
