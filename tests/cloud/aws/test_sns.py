@@ -253,3 +253,77 @@ def test_a_message_the_database_could_not_store_is_refused(signer, message):
     with pytest.raises(sns.SnsRejected) as caught:
         sns.sns_verify(raw, topics=[TOPIC], fetch=fetcher_for(signer.pem))
     assert caught.value.reason == "not_json"
+
+
+class FakeConnection:
+    """Stands in for http.client.HTTPSConnection: records how it was used, answers as told."""
+
+    made: list[FakeConnection] = []
+    status = 200
+    body = b"pem"
+    error: Exception | None = None
+
+    def __init__(self, host: str, timeout: float) -> None:
+        self.host, self.timeout, self.requests, self.closed = host, timeout, [], False
+        FakeConnection.made.append(self)
+
+    def request(self, method: str, target: str, headers: dict | None = None) -> None:
+        if FakeConnection.error is not None:
+            raise FakeConnection.error
+        self.requests.append((method, target))
+
+    def getresponse(self):
+        outer = self
+
+        class Response:
+            status = outer.status
+
+            def read(self, limit: int) -> bytes:
+                return FakeConnection.body[:limit]
+
+        return Response()
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.fixture
+def fake_https(monkeypatch):
+    FakeConnection.made, FakeConnection.status, FakeConnection.body, FakeConnection.error = [], 200, b"pem", None
+    monkeypatch.setattr(sns.http.client, "HTTPSConnection", FakeConnection)
+    return FakeConnection
+
+
+def test_the_certificate_download_uses_a_short_timeout_and_closes(fake_https):
+    assert sns.download_certificate(CERT_URL) == b"pem"
+    (connection,) = fake_https.made
+    assert connection.host == "sns.us-east-1.amazonaws.com"
+    assert connection.timeout == sns.CERT_TIMEOUT_SECONDS <= 5
+    assert connection.requests == [("GET", "/SimpleNotificationService-test.pem")]
+    assert connection.closed
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [(301, b"", None), (404, b"", None), (200, b"x" * (sns.CERT_MAX_BYTES + 1), None), (200, b"", TimeoutError())],
+)
+def test_a_redirect_an_error_an_oversized_answer_or_a_timeout_is_unavailable(fake_https, status, body, error):
+    fake_https.status, fake_https.body, fake_https.error = status, body, error
+    with pytest.raises(sns.SnsRejected) as caught:
+        sns.download_certificate(CERT_URL)
+    assert caught.value.reason == "certificate_unavailable"
+    assert all(connection.closed for connection in fake_https.made)
+
+
+def test_the_subscription_is_confirmed_by_a_get_of_its_url(fake_https):
+    url = subscription_confirmation()["SubscribeURL"]
+    sns.confirm_subscription(url)
+    (connection,) = fake_https.made
+    assert connection.requests[0][0] == "GET"
+    assert connection.requests[0][1].startswith("/?Action=ConfirmSubscription&TopicArn=")
+
+
+def test_a_subscribe_url_breaking_the_host_rule_is_never_visited(fake_https):
+    with pytest.raises(sns.SnsRejected):
+        sns.confirm_subscription("https://evil.example/?Action=ConfirmSubscription")
+    assert fake_https.made == []
