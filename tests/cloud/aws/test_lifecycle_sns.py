@@ -276,3 +276,18 @@ def test_an_unreachable_certificate_host_stores_nothing_and_asks_for_redelivery(
     response = client.post(SNS, json.dumps(signed), content_type="text/plain")
     assert response.status_code == 503
     assert not InboxEvent.objects.exists()
+
+
+def test_a_call_that_raced_the_registration_is_applied_by_the_next_registration(client, aws_settings, signer):
+    # given a subscription registered, and a subscribe-success left unmatched (as if it raced the registration)
+    registered()
+    action(client, signer, "subscribe-success", minute=1)
+    row = InboxEvent.objects.get()
+    CloudAccount.objects.update(state=S.PENDING, transitions={"pending": "2026-12-06T09:00:00+00:00"}, last_event_at=None)
+    InboxEvent.objects.filter(pk=row.pk).update(cloud_account=None, result={"unmatched": {"customer_identifier": CUSTOMER, "event_at": "2026-12-06T10:01:00+00:00"}})
+    # when the buyer registers again
+    registered()
+    # then the left-over call is applied
+    assert state() == S.ACTIVE
+    row.refresh_from_db()
+    assert row.cloud_account == CloudAccount.objects.get()

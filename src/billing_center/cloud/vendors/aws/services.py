@@ -128,7 +128,8 @@ def aws_registration_create(
         # (timed by AWS's clock, possibly a moment earlier) look stale.
         CloudAccount.objects.filter(pk=cloud_account.pk).update(last_event_at=None)
         cloud_account.last_event_at = None
-        _apply_deferred(cloud_account, meta=meta)
+    # Also on a repeated registration: picks up a call that raced the first one (docs/marketplaces-aws.md).
+    _apply_deferred(cloud_account, meta=meta)
     key = secrets.token_urlsafe(32)
     AwsRegistration.objects.create(
         key_hash=registration_key_hash(key),
