@@ -54,7 +54,11 @@ def test_new_instance_records_the_buyer_from_query_order(huawei, order):
     assert account.expires_at == datetime(2027, 12, 1, tzinfo=UTC)
     assert account.vendor_data["skuCode"] == "sku-basic" and account.vendor_data["guideVersion"] == "v2"
     assert order.requests[0]["query"] == urlencode({"orderId": ORDER, "orderLineId": LINE})
-    assert InboxEvent.objects.get().status == InboxStatus.PROCESSED
+    row = InboxEvent.objects.get()
+    assert row.status == InboxStatus.PROCESSED
+    # the request is kept as received: the raw body and the signature parameters
+    assert json.loads(row.request["received"]["body"]) == new_instance()
+    assert set(row.request["received"]["query"]) == {"signature", "timestamp", "nonce"}
 
 
 def test_retried_new_instance_gets_the_same_instance_id(huawei, order):

@@ -28,7 +28,10 @@ names = st.one_of(
                      "signature", "timestamp", "nonce", "expiredOn", "trial", "status", "testFlag"]),
     st.text(min_size=1, max_size=12),
 )
-values = st.one_of(st.text(max_size=40), st.sampled_from(["", "0", "true", "createInstance", "newInstance", "2027-01-01 00:00:00"]))
+values = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["", "0", "true", "createInstance", "newInstance", "2027-01-01 00:00:00", "é" * 32, "\u0663" * 44]),
+)
 params = st.dictionaries(names, values, max_size=10)
 headers = st.dictionaries(
     st.sampled_from(["HTTP_X_FORWARDED_FOR", "HTTP_USER_AGENT", "HTTP_BODY_SIGN", "HTTP_AUTHORIZATION", "CONTENT_TYPE"]),

@@ -217,3 +217,14 @@ def test_apply_notes_a_refusal_as_ignored():
     )
     assert ctx.changes == {"ignored": "terminal_state"}
     assert AuditEvent.objects.filter(event="cloud_account.event_ignored").count() == 1
+
+
+def test_a_long_dedup_key_is_fitted_without_collisions():
+    from billing_center.cloud.services import dedup_key_fit
+
+    first, second = "renew|" + "a" * 300, "renew|" + "a" * 299 + "b"
+    assert len(dedup_key_fit(first)) == 255 and dedup_key_fit(first) != dedup_key_fit(second)
+    assert dedup_key_fit("short") == "short"
+    inbox_process(vendor="aliyun", dedup_key=first, action="create", request={"id": "a1"}, handler=_activate)
+    again = inbox_process(vendor="aliyun", dedup_key=first, action="create", request={"id": "a1"}, handler=_activate)
+    assert again.replayed is True

@@ -18,6 +18,7 @@ operator through :func:`inbox_retry`, runs it again from the stored request. Nev
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,7 +60,7 @@ class TransitionRefused(Conflict):
 class InboxFailed(ApplicationError):
     """The handler of an inbox row raised; the row is kept as ``failed`` for a retry."""
 
-    status = 503
+    status = 409
     code = "marketplace_event_failed"
 
     def __init__(self, message: str, *, event: InboxEvent) -> None:
@@ -321,6 +322,17 @@ def cloud_account_apply(
 # --- Inbox ----------------------------------------------------------------------------------------
 
 
+MAX_DEDUP_KEY = 255
+
+
+def dedup_key_fit(key: str) -> str:
+    """``key`` as stored: a key longer than the column keeps its start and ends in its SHA-256 (no collisions)."""
+    if len(key) <= MAX_DEDUP_KEY:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{key[: MAX_DEDUP_KEY - len(digest) - 1]}#{digest}"
+
+
 def inbox_process(
     *,
     vendor: str,
@@ -335,7 +347,7 @@ def inbox_process(
     Raises :class:`InboxFailed` when the handler raised: its effect is rolled back and the row is kept
     as ``failed`` (the same call later, or :func:`inbox_retry`, runs it again).
     """
-    dedup_key = dedup_key[:255]
+    dedup_key = dedup_key_fit(dedup_key)
     try:
         with transaction.atomic():
             existing = (

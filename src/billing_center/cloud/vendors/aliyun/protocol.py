@@ -57,7 +57,9 @@ def aliyun_token(params: dict[str, str], key: str) -> str:
 
 def token_check(params: dict[str, str], key: str) -> None:
     received = params.get("token", "")
-    if not received or not hmac.compare_digest(aliyun_token(params, key), received.lower()):
+    # Bytes, not str: compare_digest refuses non-ASCII strings (a hostile token must be a plain refusal).
+    expected = aliyun_token(params, key).encode("ascii")
+    if not received or not hmac.compare_digest(expected, received.lower().encode("utf-8", "replace")):
         raise Rejected("invalid_token", _("The token does not match."))
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -49,7 +49,7 @@ def spi(request: HttpRequest) -> HttpResponse:
             status=REJECTION_STATUS.get(rejected.code, 400),
         )
     if action.name == "verify":
-        return _verify(params)
+        return _verify(request, params)
     try:
         outcome = inbox_process(
             vendor=Vendor.ALIYUN,
@@ -86,15 +86,14 @@ def dedup_key(params: dict[str, str]) -> str:
     return f"releaseInstance|{instance_id}"
 
 
-def _verify(params: dict[str, str]) -> HttpResponse:
+def _verify(request: HttpRequest, params: dict[str, str]) -> HttpResponse:
     """The buyer's single sign-on hop from the marketplace console: fresh, signed, known → the login page."""
     sent_at = time_param(params, "timeStamp")
     fresh = abs(timezone.now() - sent_at) <= timedelta(seconds=VERIFY_WINDOW_SECONDS)
     known = CloudAccount.objects.filter(vendor=Vendor.ALIYUN, instance_id=params["instanceId"]).exists()
     if not fresh or not known:
-        code = "stale_timestamp" if not fresh else "unknown_instance"
-        answer: dict[str, Any] = {"success": False, "code": code}
-        return json_answer(answer, status=403)
+        reason = "stale_timestamp" if not fresh else "unknown_instance"
+        return render(request, "cloud/sign_in_refused.html", {"reason": reason}, status=403)
     return HttpResponseRedirect(reverse(settings.LOGIN_URL))
 
 

@@ -104,7 +104,8 @@ def v2(request: HttpRequest) -> HttpResponse:
         activity = activity_check(fields, V2_ACTIVITIES)
     except Rejected as rejected:
         return _rejected(rejected)
-    return _dispatch(request, "v2", activity, fields, event_at)
+    raw = {"query": query, "body": body.decode("utf-8")}
+    return _dispatch(request, "v2", activity, fields, event_at, raw)
 
 
 @csrf_exempt
@@ -129,10 +130,19 @@ def v1(request: HttpRequest) -> HttpResponse:
         fields = {name: value for name, value in fields.items() if name != "authToken"}
     except Rejected as rejected:
         return _rejected(rejected)
-    return _dispatch(request, "v1", activity, fields, event_at)
+    # The query as received: contacts stay the ciphertexts sent (only masked plaintext is kept).
+    raw = {"query": single_values(request, include_body=False)}
+    return _dispatch(request, "v1", activity, fields, event_at, raw)
 
 
-def _dispatch(request: HttpRequest, version: str, activity: Activity, fields: dict[str, str], event_at: datetime) -> HttpResponse:
+def _dispatch(
+    request: HttpRequest,
+    version: str,
+    activity: Activity,
+    fields: dict[str, str],
+    event_at: datetime,
+    raw: dict[str, Any],
+) -> HttpResponse:
     if fields.get("testFlag") == "1":
         return _probe(activity, fields)
     if activity.kind == "query":
@@ -147,7 +157,13 @@ def _dispatch(request: HttpRequest, version: str, activity: Activity, fields: di
             vendor=Vendor.HUAWEI,
             dedup_key=dedup_key(version, activity, fields, cloud_account),
             action=activity.name,
-            request={"version": version, "activity": activity.name, "fields": fields, "event_at": event_at.isoformat()},
+            request={
+                "version": version,
+                "activity": activity.name,
+                "fields": fields,
+                "event_at": event_at.isoformat(),
+                "received": raw,
+            },
             handler=handlers.process,
             meta=request_meta(request),
         )
