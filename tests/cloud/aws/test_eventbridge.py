@@ -210,3 +210,10 @@ def test_a_signed_body_the_database_could_not_store_is_refused(client, aws_setti
     # when / then it is refused, nothing stored
     assert send(client, event, body=body).status_code == 400
     assert not InboxEvent.objects.exists()
+
+
+def test_an_oversized_body_is_refused_as_a_bad_request(client, aws_settings):
+    raw = b"{" + b" " * eventbridge.MAX_BODY_BYTES + b"}"
+    response = send(client, {}, body=raw)
+    assert response.status_code == 400
+    assert not InboxEvent.objects.exists()

@@ -54,6 +54,7 @@ def _unavailable(request: HttpRequest) -> HttpResponse:
     )
 
 
+_RELAY_SIGNATURE_REASONS = {"missing_signature", "malformed_signature", "stale_timestamp", "signature"}
 _SIGNATURE_REASONS = {"signature", "signature_version", "certificate_url", "certificate_invalid", "certificate_expired"}
 
 
@@ -106,7 +107,7 @@ def events_endpoint(request: HttpRequest) -> HttpResponse:
         )
         event = eventbridge.parse_event(request.body)
     except eventbridge.RelayRejected as refused:
-        status = 400 if refused.reason in {"not_json", "source", "bad_id", "bad_detail_type", "bad_detail", "bad_time"} else 403
+        status = 403 if refused.reason in _RELAY_SIGNATURE_REASONS else 400
         return _rejected(request, status=status, reason=refused.reason)
     try:
         outcome = inbox_process(
