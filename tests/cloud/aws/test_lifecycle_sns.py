@@ -291,3 +291,41 @@ def test_a_call_that_raced_the_registration_is_applied_by_the_next_registration(
     assert state() == S.ACTIVE
     row.refresh_from_db()
     assert row.cloud_account == CloudAccount.objects.get()
+
+
+@pytest.mark.parametrize(
+    "missing", ["Signature", "SignatureVersion", "SigningCertURL", "MessageId", "Timestamp", "TopicArn", "Message", "Type"]
+)
+def test_a_delivery_missing_a_field_is_refused_with_nothing_stored(client, aws_settings, signer, missing):
+    registered()
+    payload = {"action": "subscribe-success", "customer-identifier": CUSTOMER, "product-code": PRODUCT_CODE}
+    signed = signer.sign(notification(payload, message_id="m-1"))
+    del signed[missing]
+    response = client.post(SNS, json.dumps(signed), content_type="text/plain")
+    assert response.status_code == 400
+    assert not InboxEvent.objects.exists()
+    assert state() == S.PENDING
+
+
+def test_unsigned_extra_fields_such_as_unsubscribe_url_do_not_break_the_signature(client, aws_settings, signer):
+    # given a notification as SNS sends it, with fields outside the signed set
+    registered()
+    payload = {"action": "subscribe-success", "customer-identifier": CUSTOMER, "product-code": PRODUCT_CODE}
+    signed = signer.sign(notification(payload, message_id="m-1"))
+    signed["UnsubscribeURL"] = "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=x"
+    signed["MessageAttributes"] = {"k": {"Type": "String", "Value": "v"}}
+    # when / then it verifies and applies
+    assert client.post(SNS, json.dumps(signed), content_type="text/plain").status_code == 200
+    assert state() == S.ACTIVE
+
+
+def test_a_message_with_escaped_characters_verifies_over_the_decoded_values(client, aws_settings, signer):
+    # given a Message whose JSON text has quotes, a newline and non-ASCII (escaped on the wire)
+    registered()
+    payload = {"action": "subscribe-success", "customer-identifier": CUSTOMER, "product-code": PRODUCT_CODE, "note": "a \"b\"\n订阅"}
+    signed = signer.sign(notification(payload, message_id="m-1", subject="Subject with spaces & ünïcode"))
+    # when sent with ASCII escapes
+    response = client.post(SNS, json.dumps(signed, ensure_ascii=True), content_type="text/plain")
+    # then it verifies
+    assert response.status_code == 200
+    assert state() == S.ACTIVE

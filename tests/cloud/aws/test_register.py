@@ -247,3 +247,15 @@ def test_a_concurrent_registration_of_the_same_licence_finds_the_winner(client, 
     assert response.status_code == 302
     assert CloudAccount.objects.count() == 1
     assert AwsRegistration.objects.get().cloud_account == CloudAccount.objects.get()
+
+
+def test_a_url_encoded_token_reaches_aws_decoded(client, aws_settings, fake_aws):
+    # given a token with the characters form encoding changes (+ / = and a space)
+    token = "AbC+def/ghi=jk lm=="
+    fake_aws.customer(token)
+    # when the browser posts it form-encoded
+    body = "x-amzn-marketplace-token=" + "AbC%2Bdef%2Fghi%3Djk+lm%3D%3D"
+    response = client.post(REGISTER, body, content_type="application/x-www-form-urlencoded")
+    # then AWS got exactly the decoded token and the subscription is recorded
+    assert response.status_code == 302
+    assert fake_aws.calls[0] == ("AWSMPMeteringService.ResolveCustomer", {"RegistrationToken": token})
