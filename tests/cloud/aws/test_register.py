@@ -259,3 +259,10 @@ def test_a_url_encoded_token_reaches_aws_decoded(client, aws_settings, fake_aws)
     # then AWS got exactly the decoded token and the subscription is recorded
     assert response.status_code == 302
     assert fake_aws.calls[0] == ("AWSMPMeteringService.ResolveCustomer", {"RegistrationToken": token})
+
+
+def test_the_landing_page_reads_the_registration_and_its_subscription_in_one_query(client, aws_settings, fake_aws, django_assert_num_queries):
+    key = register(client, fake_aws)
+    client.cookies.clear()
+    with django_assert_num_queries(1):
+        assert client.get(f"/marketplace/aws/landing/{key}").status_code == 200
