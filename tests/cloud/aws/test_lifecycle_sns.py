@@ -275,6 +275,8 @@ def test_an_unreachable_certificate_host_stores_nothing_and_asks_for_redelivery(
     signed = signer.sign(notification(payload, message_id="m-1"), cert_url="https://sns.eu-west-1.amazonaws.com/x.pem")
     response = client.post(SNS, json.dumps(signed), content_type="text/plain")
     assert response.status_code == 503
+    assert response.json()["code"] == "marketplace_unavailable"
+    assert response["Retry-After"] == "30"
     assert not InboxEvent.objects.exists()
 
 

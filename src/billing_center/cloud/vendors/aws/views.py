@@ -44,14 +44,12 @@ def _rejected(request: HttpRequest, *, status: int, reason: str) -> HttpResponse
     return problem(request, status=400, code="invalid_request", title=_("This is not a valid marketplace call."))
 
 
-def _unavailable(request: HttpRequest) -> HttpResponse:
-    return problem(
-        request,
-        status=503,
-        code="marketplace_event_failed",
-        title=_("The marketplace call could not be processed; it is kept for a retry."),
-        retry_after=UNAVAILABLE_RETRY_SECONDS,
-    )
+def _unavailable(request: HttpRequest, *, kept: bool = True) -> HttpResponse:
+    if kept:
+        code, title = "marketplace_event_failed", _("The marketplace call could not be processed; it is kept for a retry.")
+    else:
+        code, title = "marketplace_unavailable", _("The call could not be verified now and was not stored; retry later.")
+    return problem(request, status=503, code=code, title=title, retry_after=UNAVAILABLE_RETRY_SECONDS)
 
 
 _RELAY_SIGNATURE_REASONS = {"missing_signature", "malformed_signature", "stale_timestamp", "signature"}
@@ -72,7 +70,7 @@ def sns_endpoint(request: HttpRequest) -> HttpResponse:
         if refused.reason == "certificate_unavailable":
             # We could not decide (AWS's certificate host did not answer): nothing stored, SNS redelivers.
             logger.warning("SNS certificate unavailable for %s", request.path)
-            return _unavailable(request)
+            return _unavailable(request, kept=False)
         return _rejected(request, status=403 if refused.reason in _SIGNATURE_REASONS else 400, reason=refused.reason)
     action = message.type
     if message.type == "Notification":
