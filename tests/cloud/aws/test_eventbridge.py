@@ -183,6 +183,9 @@ def test_missing_or_malformed_signature_headers_are_refused(client, aws_settings
         {"source": "aws.agreement-marketplace", "id": "x", "detail-type": "d", "time": "yesterday", "detail": {}},
         {"source": "aws.agreement-marketplace", "id": "x", "detail-type": "d", "time": "2026-12-06T10:00:00", "detail": {}},
         {"source": "aws.agreement-marketplace", "id": "x", "detail-type": "d", "time": "2026-12-06T10:00:00Z", "detail": []},
+        {"source": "aws.agreement-marketplace", "id": "x", "detail-type": "d", "time": "0001-01-01T00:00:00+05:00", "detail": {}},
+        {"source": "aws.agreement-marketplace", "id": "x", "detail-type": "d", "time": "9999-12-31T23:59:59-05:00", "detail": {}},
+        {"source": "aws.agreement-marketplace", "id": "x", "detail-type": "d", "time": 1733480000, "detail": {}},
     ],
 )
 def test_a_correctly_signed_but_malformed_event_is_refused(client, aws_settings, event):

@@ -39,7 +39,8 @@ sns_values = st.one_of(
     st.sampled_from(
         ["Notification", "SubscriptionConfirmation", TOPIC, CERT_URL, "1", "2", "2026-12-06T10:00:00.000Z",
          "http://sns.us-east-1.amazonaws.com/x.pem", "https://sns.us-east-1.amazonaws.com.evil.example/x.pem",
-         "aGVsbG8=", '{"action": "subscribe-success"}']
+         "aGVsbG8=", '{"action": "subscribe-success"}', "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00",
+         "2026-12-06T10:00:00+99:00", "١٢٣"]
     ),
     json_values,
 )
@@ -78,8 +79,18 @@ def test_events_never_fail_on_random_input(client, aws_settings, body, extra):
     assert nothing_stored()
 
 
+envelope_values = st.one_of(
+    json_values,
+    st.sampled_from(
+        ["aws.agreement-marketplace", "Purchase Agreement Created - Manufacturer", "0001-01-01T00:00:00+05:00",
+         "9999-12-31T23:59:59-05:00", "2026-12-06T10:00:00Z", "e-1"]
+    ),
+    st.datetimes(timezones=st.timezones()).map(lambda moment: moment.isoformat()),
+)
+
+
 @PROPERTY
-@given(event=st.dictionaries(st.sampled_from(["id", "source", "detail-type", "time", "detail", "x"]), json_values, max_size=6))
+@given(event=st.dictionaries(st.sampled_from(["id", "source", "detail-type", "time", "detail", "x"]), envelope_values, max_size=6))
 def test_correctly_signed_random_events_never_fail(client, aws_settings, event):
     # given bodies the relay signed correctly (so they reach the envelope checks)
     raw = json.dumps(event).encode()

@@ -327,3 +327,14 @@ def test_a_subscribe_url_breaking_the_host_rule_is_never_visited(fake_https):
     with pytest.raises(sns.SnsRejected):
         sns.confirm_subscription("https://evil.example/?Action=ConfirmSubscription")
     assert fake_https.made == []
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "1999-12-31T23:59:59Z", "2026-12-06T10:00:00", "\uff12\uff10\uff12\uff16-12-06T10:00:00Z", "x" * 100],
+)
+def test_a_far_off_naive_or_odd_timestamp_is_refused(signer, stamp):
+    fields = signer.sign(notification({"a": 1}, message_id="m-1", timestamp=stamp))
+    with pytest.raises(sns.SnsRejected) as caught:
+        sns.sns_verify(body(fields), topics=[TOPIC], fetch=fetcher_for(signer.pem))
+    assert caught.value.reason == "bad_timestamp"

@@ -13,8 +13,10 @@ import hmac
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from billing_center.cloud.vendors.aws.payloads import parse_utc, storable
 
 TIMESTAMP_WINDOW_SECONDS = 300
 MAX_BODY_BYTES = 256 * 1024
@@ -61,16 +63,6 @@ def relay_verify(*, secret: str, timestamp: str | None, signature: str | None, b
         raise RelayRejected("signature")
 
 
-def storable(data: Any) -> bool:
-    """JSON the database can keep: no NUL and no lone surrogate (PostgreSQL's jsonb refuses both)."""
-    try:
-        text = json.dumps(data, ensure_ascii=False)
-        text.encode("utf-8")
-    except (UnicodeEncodeError, ValueError):
-        return False
-    return "\x00" not in text and "\\u0000" not in text
-
-
 def parse_event(body: bytes) -> MarketplaceEvent:
     """The EventBridge envelope, shape-checked."""
     try:
@@ -88,15 +80,10 @@ def parse_event(body: bytes) -> MarketplaceEvent:
         raise RelayRejected("bad_detail_type")
     if not isinstance(detail, dict):
         raise RelayRejected("bad_detail")
-    try:
-        stamp = datetime.fromisoformat(str(time).replace("Z", "+00:00"))
-    except ValueError:
-        raise RelayRejected("bad_time") from None
-    if stamp.tzinfo is None:
+    stamp = parse_utc(time)
+    if stamp is None:
         raise RelayRejected("bad_time")
-    return MarketplaceEvent(
-        id=event_id, detail_type=detail_type, time=stamp.astimezone(UTC), detail=detail, raw=data
-    )
+    return MarketplaceEvent(id=event_id, detail_type=detail_type, time=stamp, detail=detail, raw=data)
 
 
 def _text(value: Any) -> str:

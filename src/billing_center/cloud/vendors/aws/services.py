@@ -18,7 +18,7 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -40,6 +40,7 @@ from billing_center.cloud.models import (
 from billing_center.cloud.services import InboxContext, cloud_account_apply, cloud_account_record
 from billing_center.cloud.vendors.aws import metering
 from billing_center.cloud.vendors.aws.metering import Entitlement, ResolvedCustomer
+from billing_center.cloud.vendors.aws.payloads import parse_utc
 from billing_center.core.errors import Conflict
 
 logger = logging.getLogger(__name__)
@@ -233,11 +234,7 @@ def _text(value: Any) -> str:
 
 
 def _parse_time(value: Any) -> datetime | None:
-    try:
-        stamp = datetime.fromisoformat(_text(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return stamp.astimezone(UTC) if stamp.tzinfo is not None else None
+    return parse_utc(value)
 
 
 def _sns_event(message: dict[str, Any]) -> LifecycleEvent | None:

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.core.cache import cache
 
-from billing_center.cloud.vendors.aws.eventbridge import storable
+from billing_center.cloud.vendors.aws.payloads import parse_utc, storable
 
 # sns.<region>.amazonaws.com, the region spelled as AWS spells them (us-east-1, us-gov-west-1, …).
 _SNS_HOST = re.compile(r"sns\.[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}\.amazonaws\.com", re.ASCII)
@@ -114,11 +114,8 @@ def parse_message(body: bytes, *, message_type_header: str | None = None) -> Sns
         if not isinstance(value, str) or (key != "Message" and key != "Subject" and not value):
             raise SnsRejected("missing_field")
         fields[key] = value
-    try:
-        stamp = datetime.fromisoformat(fields["Timestamp"].replace("Z", "+00:00"))
-    except ValueError:
-        raise SnsRejected("bad_timestamp") from None
-    if stamp.tzinfo is None:
+    stamp = parse_utc(fields["Timestamp"])
+    if stamp is None:
         raise SnsRejected("bad_timestamp")
     if len(fields["MessageId"]) > 200:
         raise SnsRejected("bad_message_id")
@@ -126,7 +123,7 @@ def parse_message(body: bytes, *, message_type_header: str | None = None) -> Sns
         type=kind,
         message_id=fields["MessageId"],
         topic_arn=fields["TopicArn"],
-        timestamp=stamp.astimezone(UTC),
+        timestamp=stamp,
         message=fields["Message"],
         subject=fields.get("Subject"),
         subscribe_url=fields.get("SubscribeURL"),
