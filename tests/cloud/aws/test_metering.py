@@ -178,3 +178,13 @@ def test_an_unreachable_endpoint_is_unavailable(aws_settings):
     aws_settings.AWS_MARKETPLACE_ENDPOINT_URL = "http://127.0.0.1:9"
     with pytest.raises(metering.MarketplaceUnavailable):
         metering.resolve_customer("valid-token")
+
+
+@pytest.mark.parametrize(
+    "override",
+    [{"CustomerAWSAccountId": "12345abc"}, {"CustomerAWSAccountId": "1" * 129}, {"LicenseArn": "arn:" + "x" * 253}],
+)
+def test_an_answer_the_columns_cannot_hold_is_refused(stubbed, override):
+    stubbed[metering.METERING_SERVICE].add_response("resolve_customer", {**RESOLVED, **override})
+    with pytest.raises(metering.TokenInvalid):
+        metering.resolve_customer("tok")

@@ -23,6 +23,7 @@ METERING_SERVICE = "meteringmarketplace"
 ENTITLEMENT_SERVICE = "marketplace-entitlement"
 MAX_TOKEN_LENGTH = 4096
 MAX_ENTITLEMENT_PAGES = 40
+_ACCOUNT_ID = re.compile(r"[0-9]{1,128}", re.ASCII)
 
 _CLIENT_CONFIG = Config(
     connect_timeout=3,
@@ -131,6 +132,9 @@ def resolve_customer(token: str) -> ResolvedCustomer:
         raise TokenInvalid("token for another product")
     if not (account_id and license_arn) and not customer_identifier:
         raise TokenInvalid("no customer in the answer")
+    # What the cloud account's columns can hold (AWS documents a 12-digit id, ARNs and ids ≤ 255).
+    if (account_id and not _ACCOUNT_ID.fullmatch(account_id)) or len(license_arn) > 256 or len(customer_identifier) > 255:
+        raise TokenInvalid("malformed customer in the answer")
     metadata = answer.get("Metadata") or {}
     return ResolvedCustomer(
         customer_aws_account_id=account_id,
