@@ -147,7 +147,10 @@ def test_url_encoded_values_are_hashed_decoded(aliyun, encode):
 def test_bad_values_are_refused(aliyun):
     assert aliyun.get(**create_params(trial="maybe")).status_code == 400
     assert aliyun.get(**create_params(expiredOn="tomorrow")).status_code == 400
+    assert aliyun.get(**create_params(expiredOn="0001-01-01 00:00:00")).status_code == 400
+    assert aliyun.get(**create_params(expiredOn="9999-12-31 23:59:59")).status_code == 400
     assert aliyun.get(**create_params(orderBizId="x" * 200)).status_code == 400
+    assert aliyun.get(**create_params(productCode="p" * 300)).status_code == 400
     assert aliyun.get(**create_params(orderBizId="a\x00b")).status_code == 400
     assert aliyun.get(action="teleportInstance", instanceId="1").status_code == 400
     assert nothing_stored()

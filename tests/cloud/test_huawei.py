@@ -152,6 +152,12 @@ def test_stale_or_future_timestamp(huawei, order, offset_seconds):
     assert nothing_stored()
 
 
+@pytest.mark.parametrize("timestamp", ["9999999999999999", "0", "1700000000", "\uff11\uff17" + "\uff10" * 11, "-1"])
+def test_unreadable_or_far_off_timestamp(huawei, order, timestamp):
+    assert code(huawei.v2_raw(json.dumps(new_instance()).encode(), timestamp=timestamp)) == "000001"
+    assert nothing_stored()
+
+
 def test_replayed_nonce_is_refused(huawei, order):
     body = json.dumps({"activity": "queryInstance", "instanceId": "x", "testFlag": "1"}).encode()
     timestamp = str(int(time.time() * 1000))
@@ -183,6 +189,7 @@ def test_bad_bodies(huawei, order, body):
 
 def test_bad_field_values(huawei, order):
     assert code(huawei.v2(activity="updateInstanceStatus", instanceId="biz-1", status="MELT")) == "000002"
+    assert code(huawei.v2(**new_instance(expireTime="00010101000000"))) == "000002"
     assert code(huawei.v2(activity="refreshInstance", instanceId="biz-1", orderId="o", orderLineId="l", scene="X")) == "000002"
     assert nothing_stored()
 

@@ -228,3 +228,21 @@ def test_a_long_dedup_key_is_fitted_without_collisions():
     inbox_process(vendor="aliyun", dedup_key=first, action="create", request={"id": "a1"}, handler=_activate)
     again = inbox_process(vendor="aliyun", dedup_key=first, action="create", request={"id": "a1"}, handler=_activate)
     assert again.replayed is True
+
+
+def test_a_concurrent_duplicate_meets_the_unique_key_and_gets_the_first_answer(monkeypatch):
+    # given the first call's row was committed between our look-up and our insert (a concurrent duplicate)
+    first = inbox_process(vendor="aliyun", dedup_key="k1", action="create", request={"id": "a1"}, handler=_activate)
+    manager = type(InboxEvent.objects)
+    real = manager.select_for_update
+
+    def blind_once(self, *args, **kwargs):
+        monkeypatch.setattr(manager, "select_for_update", real)
+        return InboxEvent.objects.none()
+
+    monkeypatch.setattr(manager, "select_for_update", blind_once)
+    # when the duplicate is processed
+    again = inbox_process(vendor="aliyun", dedup_key="k1", action="create", request={"id": "a1"}, handler=_activate)
+    # then the insert hits the unique constraint and the stored answer is returned, nothing added
+    assert again.replayed is True and again.response == first.response
+    assert InboxEvent.objects.count() == 1 and CloudAccount.objects.count() == 1

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from billing_center.cloud.models import CloudAccount, CloudAccountState, Vendor
+from billing_center.cloud.models import CloudAccountState, Vendor
+from billing_center.cloud.selectors import cloud_account_find
 from billing_center.cloud.services import InboxContext, cloud_account_apply, cloud_account_record
 from billing_center.cloud.vendors.aliyun.protocol import billable_items, boolean_param, time_param
 
@@ -31,7 +32,7 @@ def process(ctx: InboxContext) -> dict[str, Any]:
     action = params["action"]
     if action == "createInstance":
         return _create(ctx, params, event_at)
-    cloud_account = CloudAccount.objects.filter(vendor=Vendor.ALIYUN, instance_id=params["instanceId"]).first()
+    cloud_account = cloud_account_find(vendor=Vendor.ALIYUN, instance_id=params["instanceId"])
     if cloud_account is None:
         raise UnknownInstance(params["instanceId"])
     if action == "renewInstance":

@@ -75,8 +75,9 @@ def action_check(params: dict[str, str]) -> Action:
         unknown = sorted(set(params) - known)
         if unknown:
             raise Rejected("invalid_parameters", _("Unknown parameters: %(names)s.") % {"names": ", ".join(unknown)})
-    for name in ("instanceId", "orderBizId", "aliUid"):
-        if len(params.get(name, "")) > 128:
+    # The columns these land in: instance id and account id 128, product 256.
+    for name, limit in (("instanceId", 128), ("orderBizId", 128), ("aliUid", 128), ("productCode", 256)):
+        if len(params.get(name, "")) > limit:
             raise Rejected("invalid_parameters", _("The parameter %(name)s is too long.") % {"name": name})
     if "trial" in params:
         boolean_param(params, "trial")
@@ -98,11 +99,15 @@ def boolean_param(params: dict[str, str], name: str) -> bool:
 
 def time_param(params: dict[str, str], name: str) -> datetime:
     try:
-        return datetime.strptime(params[name], TIME_FORMAT).replace(tzinfo=BEIJING)
+        moment = datetime.strptime(params[name], TIME_FORMAT).replace(tzinfo=BEIJING)
     except (KeyError, ValueError):
+        moment = None
+    # Years outside 2000-9998 cannot be real, and the edges overflow time-zone arithmetic.
+    if moment is None or not 2000 <= moment.year <= 9998:
         raise Rejected(
             "invalid_parameters", _("The parameter %(name)s must read yyyy-MM-dd HH:mm:ss.") % {"name": name}
-        ) from None
+        )
+    return moment
 
 
 BASE_PARAMETERS = frozenset(

@@ -18,7 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from billing_center.cloud.models import CloudAccount, CloudAccountState, Vendor
+from billing_center.cloud.models import CloudAccountState, Vendor
+from billing_center.cloud.selectors import cloud_account_find
 from billing_center.cloud.services import InboxFailed, inbox_process
 from billing_center.cloud.vendors._common import Rejected, json_answer, request_meta, single_values
 from billing_center.cloud.vendors.aliyun import handlers
@@ -80,7 +81,7 @@ def dedup_key(params: dict[str, str]) -> str:
     if action == "expiredInstance":
         # The call names nothing but the instance: one expiry per stretch of activity, i.e. per the
         # time the instance last became active (a renewal starts a new stretch, so a new expiry counts).
-        cloud_account = CloudAccount.objects.filter(vendor=Vendor.ALIYUN, instance_id=instance_id).first()
+        cloud_account = cloud_account_find(vendor=Vendor.ALIYUN, instance_id=instance_id)
         since = (cloud_account.transitions or {}).get(CloudAccountState.ACTIVE, "") if cloud_account else ""
         return f"expiredInstance|{instance_id}|{since}"
     return f"releaseInstance|{instance_id}"
@@ -90,7 +91,7 @@ def _verify(request: HttpRequest, params: dict[str, str]) -> HttpResponse:
     """The buyer's single sign-on hop from the marketplace console: fresh, signed, known → the login page."""
     sent_at = time_param(params, "timeStamp")
     fresh = abs(timezone.now() - sent_at) <= timedelta(seconds=VERIFY_WINDOW_SECONDS)
-    known = CloudAccount.objects.filter(vendor=Vendor.ALIYUN, instance_id=params["instanceId"]).exists()
+    known = cloud_account_find(vendor=Vendor.ALIYUN, instance_id=params["instanceId"]) is not None
     if not fresh or not known:
         reason = "stale_timestamp" if not fresh else "unknown_instance"
         return render(request, "cloud/sign_in_refused.html", {"reason": reason}, status=403)

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 
 from billing_center.cloud.models import CloudAccount, CloudAccountState, Vendor
+from billing_center.cloud.selectors import cloud_account_find
 from billing_center.cloud.services import InboxContext, cloud_account_apply, cloud_account_record
 from billing_center.cloud.vendors.huawei import apig
 from billing_center.cloud.vendors.huawei.protocol import (
@@ -44,7 +45,7 @@ def process(ctx: InboxContext) -> dict[str, Any]:
     event_at: datetime = parsed
     if activity.kind == "new":
         return _new(ctx, version, fields, event_at)
-    cloud_account = CloudAccount.objects.filter(vendor=Vendor.HUAWEI, instance_id=fields["instanceId"]).first()
+    cloud_account = cloud_account_find(vendor=Vendor.HUAWEI, instance_id=fields["instanceId"])
     if cloud_account is None:
         raise UnknownInstance(fields["instanceId"])
     if activity.kind == "refresh":

@@ -15,6 +15,9 @@ from billing_center.cloud.vendors._common import Rejected
 TIMESTAMP_WINDOW_SECONDS = 60
 NONCE_TTL_SECONDS = 2 * TIMESTAMP_WINDOW_SECONDS
 
+# Dates outside these years are refused (they cannot be real, and the edges overflow time-zone arithmetic).
+MIN_YEAR, MAX_YEAR = 2000, 9998
+
 SUCCESS = "000000"
 RESULT_CODES = {
     "invalid_token": "000001",
@@ -91,14 +94,17 @@ def activity_check(fields: dict[str, str], activities: dict[str, Activity]) -> A
 def expire_time(value: str) -> datetime:
     """``yyyyMMddHHmmss`` (UTC) as Huawei writes expiry times."""
     try:
-        return datetime.strptime(value, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+        moment = datetime.strptime(value, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
     except ValueError:
         raise Rejected("invalid_parameters", _("expireTime must read yyyyMMddHHmmss.")) from None
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise Rejected("invalid_parameters", _("expireTime must read yyyyMMddHHmmss."))
+    return moment
 
 
 def v1_time_stamp(value: str) -> datetime:
     """``yyyyMMddHHmmssSSS`` (UTC), the V1 ``timeStamp``."""
-    if len(value) != 17 or not value.isdigit():
+    if len(value) != 17 or not value.isascii() or not value.isdigit():
         raise Rejected("stale_timestamp", _("timeStamp must read yyyyMMddHHmmssSSS."))
     try:
         return datetime.strptime(value, "%Y%m%d%H%M%S%f").replace(tzinfo=UTC)

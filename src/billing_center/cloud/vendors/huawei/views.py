@@ -21,7 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from billing_center.cloud.models import CloudAccount, CloudAccountState, Vendor
+from billing_center.cloud.models import Vendor
+from billing_center.cloud.selectors import cloud_account_find, cloud_account_instances_live
 from billing_center.cloud.services import InboxFailed, inbox_process
 from billing_center.cloud.vendors._common import (
     MAX_BODY_BYTES,
@@ -149,7 +150,7 @@ def _dispatch(
         return _query(fields["instanceId"])
     cloud_account = None
     if activity.kind != "new":
-        cloud_account = CloudAccount.objects.filter(vendor=Vendor.HUAWEI, instance_id=fields["instanceId"]).first()
+        cloud_account = cloud_account_find(vendor=Vendor.HUAWEI, instance_id=fields["instanceId"])
         if cloud_account is None:
             return result(RESULT_CODES["unknown_instance"])
     try:
@@ -188,11 +189,7 @@ def _query(instance_ids: str) -> HttpResponse:
     ids = [item.strip() for item in instance_ids.split(",") if item.strip()]
     if not ids or len(ids) > 100:
         return result(RESULT_CODES["invalid_parameters"])
-    known = set(
-        CloudAccount.objects.filter(vendor=Vendor.HUAWEI, instance_id__in=ids)
-        .exclude(state=CloudAccountState.RELEASED)
-        .values_list("instance_id", flat=True)
-    )
+    known = cloud_account_instances_live(vendor=Vendor.HUAWEI, instance_ids=ids)
     if not known:
         return result(RESULT_CODES["unknown_instance"])
     return result(SUCCESS, info=[_instance_info(instance_id) for instance_id in ids if instance_id in known])
@@ -203,11 +200,12 @@ def _instance_info(instance_id: str) -> dict[str, Any]:
 
 
 def _fresh_ms(value: str) -> datetime:
-    if not value.isdigit() or len(value) > 16:
+    if not value.isascii() or not value.isdigit() or len(value) > 16:
         raise Rejected("stale_timestamp", "timestamp must be Unix milliseconds")
-    moment = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
-    _check_window(moment)
-    return moment
+    # Compare as numbers first: a far-off value would not even make a datetime.
+    if abs(int(value) - int(timezone.now().timestamp() * 1000)) > TIMESTAMP_WINDOW_SECONDS * 1000:
+        raise Rejected("stale_timestamp", "timestamp outside the 60 s window")
+    return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
 
 
 def _check_window(moment: datetime) -> None:
