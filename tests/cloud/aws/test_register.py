@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from billing_center.audit.models import AuditEvent
 from billing_center.cloud.models import AwsRegistration, CloudAccount, CloudAccountState, Vendor
-from billing_center.cloud.vendors.aws import services
+from billing_center.cloud.vendors.aws import selectors, services
 from tests.cloud.aws.support import ACCOUNT_ID, AGREEMENT_ID, LICENSE_ARN, PRODUCT_CODE
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def test_a_valid_token_records_a_pending_subscription_and_lands_on_its_page(clie
     assert "no-store" in page["Cache-Control"]
     # and only a hash of the landing id is stored
     registration = AwsRegistration.objects.get()
-    assert registration.key_hash == services.registration_key_hash(key) != key
+    assert registration.key_hash == selectors.registration_key_hash(key) != key
     assert registration.expires_at - registration.created_at == timedelta(hours=24)
 
 

@@ -4,7 +4,8 @@
   ``sns`` and ``events``; each answers 404 while its own setting is empty.
 - ``sns`` / ``eventbridge``: authentication of the two lifecycle channels.
 - ``metering``: ``ResolveCustomer`` and ``GetEntitlements`` through boto3.
-- ``services``: the registration (cloud account + landing id) and the inbox handler of lifecycle events.
+- ``services``: the registration (cloud account + landing id) and the inbox handler of lifecycle events;
+  ``selectors``: the landing id lookup and the accounts an event names.
 """
 
 from django.utils.translation import gettext_lazy as _

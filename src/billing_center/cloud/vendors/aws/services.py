@@ -13,7 +13,6 @@ buyer registered is kept as ``unmatched`` in its inbox row and applied when the 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import secrets
@@ -41,6 +40,11 @@ from billing_center.cloud.services import InboxContext, cloud_account_apply, clo
 from billing_center.cloud.vendors.aws import metering
 from billing_center.cloud.vendors.aws.metering import Entitlement, ResolvedCustomer
 from billing_center.cloud.vendors.aws.payloads import parse_utc
+from billing_center.cloud.vendors.aws.selectors import (
+    aws_cloud_accounts_named,
+    aws_registration_lookup,
+    registration_key_hash,
+)
 from billing_center.core.errors import Conflict
 
 logger = logging.getLogger(__name__)
@@ -67,10 +71,6 @@ class Registration:
     key: str  # the opaque landing id (only its hash is stored)
     cloud_account: CloudAccount
     created: bool
-
-
-def registration_key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def _entitlements_json(entitlements: list[Entitlement] | None) -> list[dict[str, Any]] | None:
@@ -146,17 +146,6 @@ def aws_registration_create(
         detail={"created": created, "free_trial": free_trial},
     )
     return Registration(key=key, cloud_account=cloud_account, created=created)
-
-
-def aws_registration_lookup(*, key: str, now: datetime | None = None) -> AwsRegistration | None:
-    """The unused, unexpired registration of a landing id (with its cloud account), else None."""
-    if not key or len(key) > 128 or not key.isascii():
-        return None
-    return (
-        AwsRegistration.objects.select_related("cloud_account")
-        .filter(key_hash=registration_key_hash(key), used_at__isnull=True, expires_at__gt=now or timezone.now())
-        .first()
-    )
 
 
 @transaction.atomic
@@ -276,25 +265,12 @@ def _eventbridge_event(envelope: dict[str, Any]) -> LifecycleEvent:
     return LifecycleEvent(action=_text(envelope.get("detail-type")), event_at=event_at, keys=keys, payload=detail)
 
 
-def _accounts_for(keys: dict[str, str]) -> list[CloudAccount]:
-    match = Q()
-    if keys.get("customer_identifier"):
-        match |= Q(vendor_data__customer_identifier=keys["customer_identifier"])
-    if keys.get("agreement_id"):
-        match |= Q(vendor_data__agreement_id=keys["agreement_id"])
-    if keys.get("license"):
-        match |= Q(vendor_data__license=keys["license"])
-    if not match:
-        return []
-    return list(CloudAccount.objects.filter(Q(vendor=Vendor.AWS) & match).order_by("id"))
-
-
 def _apply_or_defer(ctx: InboxContext, event: LifecycleEvent) -> None:
     product = event.keys.get("product_code")
     if product and product != settings.AWS_MARKETPLACE_PRODUCT_CODE:
         ctx.changes["ignored"] = "other_product"
         return
-    accounts = _accounts_for(event.keys)
+    accounts = aws_cloud_accounts_named(event.keys)
     if not accounts:
         # Before the buyer registered: kept here and applied by aws_registration_create.
         ctx.changes["unmatched"] = {

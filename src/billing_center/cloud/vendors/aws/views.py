@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from billing_center.audit.services import RequestMeta
 from billing_center.cloud.models import Vendor
 from billing_center.cloud.services import InboxFailed, inbox_process
-from billing_center.cloud.vendors.aws import eventbridge, metering, services, sns
+from billing_center.cloud.vendors.aws import eventbridge, metering, selectors, services, sns
 from billing_center.core.api import problem
 from billing_center.core.errors import Conflict
 from billing_center.core.ratelimit import ip_bucket, limit_hit
@@ -178,7 +178,7 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def landing(request: HttpRequest, registration: str) -> HttpResponse:
-    found = services.aws_registration_lookup(key=registration)
+    found = selectors.aws_registration_lookup(key=registration)
     if found is None:
         response = _registration_problem(request, status=404, problem_kind="landing")
     else:
