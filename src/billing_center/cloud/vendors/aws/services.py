@@ -89,7 +89,7 @@ def aws_registration_create(
 
     A new cloud account starts ``pending`` (activation comes from the lifecycle events); lifecycle
     events that arrived before it are applied now, in event order. A repeated registration finds the
-    same account and changes nothing on it.
+    same account, keeps its details as first recorded, and only applies calls still left unmatched.
     """
     instance_id = customer.license_arn or customer.customer_identifier
     vendor_data: dict[str, Any] = {
@@ -104,6 +104,7 @@ def aws_registration_create(
     if snapshot is not None:
         vendor_data["entitlements"] = snapshot
     now = timezone.now()
+
     def record() -> tuple[CloudAccount, bool]:
         return cloud_account_record(
             vendor=Vendor.AWS,
