@@ -385,6 +385,13 @@ HUAWEI_MARKETPLACE_API_URL = env_str(
 HUAWEI_APIG_ACCESS_KEY = env_str("HUAWEI_APIG_ACCESS_KEY")
 HUAWEI_APIG_SECRET_KEY = env_secret("HUAWEI_APIG_SECRET_KEY")
 
+# --- AWS Marketplace (SPEC §12; the endpoints answer 404 while their setting is empty) --------------
+AWS_MARKETPLACE_PRODUCT_CODE = env_str("AWS_MARKETPLACE_PRODUCT_CODE")
+AWS_MARKETPLACE_REGION = env_str("AWS_MARKETPLACE_REGION", "us-east-1")
+AWS_MARKETPLACE_ENDPOINT_URL = env_str("AWS_MARKETPLACE_ENDPOINT_URL")
+AWS_SNS_TOPIC_ARNS = env_list("AWS_SNS_TOPIC_ARNS")
+AWS_EVENTS_RELAY_SECRET = env_secret("AWS_EVENTS_RELAY_SECRET")
+
 # --- Logging ---------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -110,3 +110,21 @@ def test_nonce_store_is_shared_with_another_process(settings):
         assert result.stdout.split() == ["False", "True"]
     finally:
         limits_clear_all_for_tests()
+
+
+def test_the_check_command_says_which_vendors_are_configured_and_other_commands_stay_quiet(settings):
+    # given Alibaba Cloud is not configured
+    from io import StringIO
+
+    from django.core.checks import run_checks
+    from django.core.management import call_command
+
+    settings.ALIYUN_MARKETPLACE_KEY = ""
+    out = StringIO()
+    # when the operator runs `billing-center check`
+    call_command("check", stdout=out)
+    # then each vendor's state is told, with the setting that turns it on
+    assert "Marketplace aliyun: not configured" in out.getvalue()
+    assert "ALIYUN_MARKETPLACE_KEY" in out.getvalue()
+    # and the system check that precedes every other command reports nothing about them
+    assert not [message for message in run_checks(tags=["marketplaces"]) if "Marketplace" in message.msg]

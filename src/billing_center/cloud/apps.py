@@ -9,6 +9,6 @@ class CloudConfig(AppConfig):
     def ready(self) -> None:
         from django.core.checks import register
 
-        from billing_center.cloud.checks import marketplace_vendors
+        from billing_center.cloud.checks import marketplace_problems
 
-        register(marketplace_vendors, "marketplaces")
+        register(marketplace_problems, "marketplaces")

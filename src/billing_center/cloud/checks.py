@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import CheckMessage, Info, Warning
+from django.core.checks import WARNING, CheckMessage, Info, Warning
 
 from billing_center.cloud.vendors import vendors
 
@@ -33,3 +33,9 @@ def marketplace_vendors(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
         else:
             messages.append(Info(f"Marketplace {key}: configured.", id=f"billing_center.cloud.I_{key}_on"))
     return messages
+
+
+def marketplace_problems(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """The system check run by every command: only what is wrong (a vendor half configured). Which vendors
+    are on is told by ``billing-center check`` itself, not printed before every command."""
+    return [message for message in marketplace_vendors(app_configs) if message.level >= WARNING]

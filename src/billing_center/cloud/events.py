@@ -10,3 +10,5 @@ CLOUD_ACCOUNT_UPDATED = event_type("cloud_account.updated", _("Cloud account det
 CLOUD_EVENT_IGNORED = event_type("cloud_account.event_ignored", _("Marketplace event ignored"))
 INBOX_FAILED = event_type("cloud_inbox.failed", _("Marketplace call failed to process"))
 INBOX_RETRIED = event_type("cloud_inbox.retried", _("Marketplace call re-run"))
+AWS_REGISTRATION_RESOLVED = event_type("cloud_account.aws_registered", _("AWS Marketplace registration resolved"))
+AWS_REGISTRATION_USED = event_type("cloud_account.aws_registration_used", _("AWS Marketplace registration used"))

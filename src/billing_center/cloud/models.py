@@ -125,3 +125,32 @@ class InboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vendor}:{self.action}:{self.dedup_key}"
+
+
+class AwsRegistration(models.Model):
+    """An AWS Marketplace registration resolved by ``ResolveCustomer``, waiting for the buyer to link it.
+
+    The landing page ``/marketplace/aws/landing/{registration}`` carries an opaque id; only its SHA-256
+    is stored (``key_hash``), so the database alone does not let anyone claim a subscription. It is
+    valid until ``expires_at`` (24 h) and single-use (``used_at``, set when the link consumes it).
+    """
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    cloud_account = models.ForeignKey(CloudAccount, on_delete=models.CASCADE, related_name="aws_registrations")
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("AWS Marketplace registration")
+        verbose_name_plural = _("AWS Marketplace registrations")
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")), name="aws_registration_expiry"),
+            models.CheckConstraint(condition=Q(key_hash__regex=r"^[0-9a-f]{64}$"), name="aws_registration_key_hash"),
+        ]
+
+    def __str__(self) -> str:
+        return f"aws-registration:{self.pk}"
