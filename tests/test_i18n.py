@@ -135,6 +135,23 @@ def test_the_project_catalog_is_found_and_parsed():
     assert len([entry for entry in parse_po(PO_PATH) if not entry.is_header]) > 400, "too few entries"
 
 
+def test_a_message_shipped_in_several_catalogs_has_one_translation():
+    # given every catalog (Django merges them, so which translation wins depends on app order)
+    seen: dict[tuple[str | None, str], tuple[str, str]] = {}
+    conflicts = []
+    for path in CATALOGS:
+        for entry in parse_po(path):
+            if entry.is_header:
+                continue
+            key = (entry.msgctxt, entry.msgid)
+            where = str(path.relative_to(PACKAGE_DIR))
+            if key in seen and seen[key][0] != entry.msgstr[0]:
+                conflicts.append((entry.msgid, seen[key], (entry.msgstr[0], where)))
+            seen.setdefault(key, (entry.msgstr[0], where))
+    # then one term reads the same on every page
+    assert conflicts == []
+
+
 def test_every_message_is_translated_with_the_same_placeholders(messages):
     # given every message of a shipped catalog
     problems = []

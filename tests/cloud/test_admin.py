@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from billing_center.audit.models import AuditEvent
 from billing_center.cloud.models import CloudAccount, InboxEvent, InboxStatus
+from tests.accounts.two_factor_support import pass_second_factor
 from tests.cloud.conftest import create_params
 from tests.cloud.factories import CloudAccountFactory
 from tests.factories import AccountFactory
@@ -21,8 +22,9 @@ INBOX = "/backoffice/cloud/inboxevent/"
 @pytest.fixture
 def operator_client() -> Client:
     client = Client()
-    client.force_login(AccountFactory(is_staff=True, is_superuser=True))
-    return client
+    operator = AccountFactory(is_staff=True, is_superuser=True)
+    client.force_login(operator)
+    return pass_second_factor(client, operator)  # the back office needs two-factor
 
 
 def test_cloud_accounts_filter_by_vendor_state_and_linked(operator_client, django_assert_num_queries):
@@ -33,7 +35,7 @@ def test_cloud_accounts_filter_by_vendor_state_and_linked(operator_client, djang
     for _ in range(5):
         CloudAccountFactory()
     operator_client.get(ACCOUNTS)  # warm-up: the session's first request may write its last-seen time
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):  # session, account, two-factor device, the page's 3
         page = operator_client.get(ACCOUNTS)
     assert page.status_code == 200
     assert "ali-active" in page.content.decode()
@@ -60,7 +62,7 @@ def test_inbox_row_shows_what_the_call_changed(operator_client, aliyun, django_a
     aliyun.get(**create_params())
     aliyun.get(action="expiredInstance", instanceId="2001")
     operator_client.get(INBOX)  # warm-up: the session's first request may write its last-seen time
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):  # with the back office's two-factor device check
         page = operator_client.get(INBOX)
     content = page.content.decode()
     assert "state: active → suspended" in content

@@ -13,6 +13,7 @@ from billing_center.accounts.notices_settings import password_changed_email
 from billing_center.audit.models import AuditEvent
 from billing_center.audit.services import RequestMeta
 from billing_center.contracts.responses import csv_cell
+from tests.accounts.two_factor_support import pass_second_factor
 from tests.factories import DEFAULT_PASSWORD, AccountFactory
 from tests.outbox import outbox_messages
 
@@ -59,6 +60,7 @@ def test_an_operators_back_office_password_change_is_audited_and_notified():
     operator = AccountFactory(username="opal", email="opal@example.com", is_staff=True, is_superuser=True)
     client = Client()
     client.force_login(operator)
+    pass_second_factor(client, operator)
     # when they change their password there
     response = client.post(
         "/backoffice/password_change/",
@@ -79,6 +81,7 @@ def test_a_refused_back_office_password_change_records_nothing():
     operator = AccountFactory(username="opal", email="opal@example.com", is_staff=True, is_superuser=True)
     client = Client()
     client.force_login(operator)
+    pass_second_factor(client, operator)
     response = client.post(
         "/backoffice/password_change/",
         {"old_password": "wrong", "new_password1": "x", "new_password2": "y"},

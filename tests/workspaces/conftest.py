@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from tests.accounts.two_factor_support import pass_second_factor
 from tests.factories import AccountFactory
 
 
@@ -32,7 +33,7 @@ def operator(db):
 def operator_client(operator) -> Client:
     client = Client()
     client.force_login(operator)
-    return client
+    return pass_second_factor(client, operator)  # the back office needs two-factor
 
 
 def many_workspaces(account, count: int, **fields) -> None:

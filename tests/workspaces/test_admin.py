@@ -9,6 +9,7 @@ from billing_center.audit.models import AuditEvent
 from billing_center.audit.services import RequestMeta
 from billing_center.workspaces.models import Workspace, WorkspaceHistory
 from billing_center.workspaces.services import workspace_register
+from tests.accounts.two_factor_support import pass_second_factor
 from tests.factories import AccountFactory
 from tests.workspaces.factories import BoundWorkspaceFactory, WorkspaceFactory
 
@@ -87,5 +88,6 @@ def test_only_staff_reach_the_bind_page(holder):
     assert "/login" in response["Location"]
     staff_without_rights = AccountFactory(is_staff=True)
     client.force_login(staff_without_rights)
+    pass_second_factor(client, staff_without_rights)
     assert client.post(f"{CHANGELIST}ws-1/bind/", {"username": "alice"}).status_code == 403
     assert Workspace.objects.get(pk="ws-1").account is None

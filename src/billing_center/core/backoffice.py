@@ -41,7 +41,12 @@ def staff_passed_second_factor(request: HttpRequest) -> bool:
         return False
     if not request.session.get(SECOND_FACTOR_SESSION_KEY):
         return False
-    return _has_confirmed_device(user)
+    # The admin asks several times per page; the device is looked up once per request.
+    cached: bool | None = getattr(request, "_bc_second_factor_device", None)
+    if cached is None:
+        cached = _has_confirmed_device(user)
+        request._bc_second_factor_device = cached  # type: ignore[attr-defined]
+    return cached
 
 
 # (label, app label, model, filter) of the counts an operator looks at first.
