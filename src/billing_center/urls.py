@@ -8,6 +8,7 @@ admin.site.site_header = "Billing Center back office"
 admin.site.site_title = "Billing Center back office"
 
 urlpatterns = [
+    path("", core_views.landing, name="landing"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("readyz", core_views.readyz, name="readyz"),
