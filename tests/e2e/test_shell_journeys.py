@@ -159,3 +159,19 @@ def test_empty_contract_lists_say_why(page: Page):
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_text("No contracts match these filters.")).to_be_visible()
     expect(page.get_by_role("link", name="Clear filters")).to_be_visible()
+
+
+def test_the_language_chosen_before_login_is_kept_at_login(page: Page):
+    # given an account that never chose a language (English by default)
+    account = AccountFactory(username="traveller", language="en")
+    # when a visitor switches the login page to Chinese, then logs in
+    page.goto("/login")
+    page.get_by_label("Language").select_option("zh-hans")
+    expect(page.get_by_role("heading", level=1)).to_have_text("登录费用中心")
+    log_in(page, "traveller")
+    # then the console stays in Chinese, on every page, and the account keeps it
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    page.goto("/overview")
+    expect(page.locator("nav.primary-nav").get_by_role("link", name="概览")).to_be_visible()
+    account.refresh_from_db()
+    assert account.language == "zh-hans"
