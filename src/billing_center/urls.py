@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from billing_center.api import api
 from billing_center.core import views as core_views
 
-admin.site.site_header = "Billing Center back office"
-admin.site.site_title = "Billing Center back office"
+admin.site.site_header = _("Billing Center back office")
+admin.site.site_title = _("Billing Center back office")
+admin.site.index_title = _("Back office")
 
 urlpatterns = [
     path("", core_views.landing, name="landing"),

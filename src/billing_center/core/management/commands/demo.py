@@ -1,4 +1,5 @@
-"""Load the demo data: an account ``demo`` (and, with --contracts N, N contracts for it). Idempotent."""
+"""Load the demo data: an account ``demo`` with a few dozen contracts (some with PDFs) when it is first
+created, and with --contracts N, N more. Idempotent."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import secrets
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+
+# Contracts a new demo account starts with, so no console page is empty on the first run.
+FIRST_RUN_CONTRACTS = 36
 
 
 class Command(BaseCommand):
@@ -17,13 +21,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--contracts", type=int, default=0, help="Also create N contracts for the demo account (batched)."
+            "--contracts",
+            type=int,
+            default=None,
+            help=f"Create N contracts for the demo account (batched; {FIRST_RUN_CONTRACTS} when it is created).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from billing_center.accounts.models import Account
 
         account = Account.objects.filter(username__lower_exact="demo").first()
+        contracts = options["contracts"]
         if account is None:
             password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
             account = Account.objects.create_user(
@@ -36,13 +44,17 @@ class Command(BaseCommand):
                 region="cn-east",
                 contact_name="Demo Contact",
             )
-            self.stdout.write(self.style.SUCCESS("Demo account created."))
-            self.stdout.write(f"  username: demo   password: {password}")
+            self.stdout.write(self.style.SUCCESS("Demo account created. Log in with any of:"))
+            self.stdout.write(f"  username: demo   email: {account.email}   phone: {account.phone}")
+            self.stdout.write(f"  password: {password}")
+            if contracts is None:
+                contracts = FIRST_RUN_CONTRACTS
         else:
-            self.stdout.write("Demo account already exists (username: demo).")
-            if os.environ.get("DEMO_PASSWORD"):
-                self.stdout.write("  its password is the one set when it was created.")
-        if options["contracts"]:
+            self.stdout.write(
+                f"Demo account already exists (username: demo, email: {account.email}, phone: {account.phone})."
+            )
+            self.stdout.write("  Forgot its password? Set a new one with: billing-center manage changepassword demo")
+        if contracts:
             from billing_center.contracts.demo import demo_contracts_load
 
-            demo_contracts_load(account=account, count=options["contracts"], stdout=self.stdout)
+            demo_contracts_load(account=account, count=contracts, stdout=self.stdout)
