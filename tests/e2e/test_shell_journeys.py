@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from billing_center.cloud.models import CloudAccount
@@ -62,7 +63,7 @@ def test_the_overview_counts_match_the_database(page: Page):
         Workspace.objects.create(id=f"ws-{index}", name=f"Workspace {index}", site="cn", account=account)
     Workspace.objects.create(id="ws-free", name="Unbound", site="cn")
     Workspace.objects.create(id="ws-other", name="Theirs", site="cn", account=stranger)
-    CloudAccount.objects.create(vendor="aliyun", instance_id="i-1", account=account, linked_at=days(0))
+    CloudAccount.objects.create(vendor="aliyun", instance_id="i-1", account=account, linked_at=timezone.now())
     CloudAccount.objects.create(vendor="aliyun", instance_id="i-2")
     ContractFactory(account=account, number="HT-PENDING", starts_on=days(10), ends_on=days(400))
     ContractFactory(account=account, number="HT-DRAFT", staff_status="draft")
