@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck migrations-check pytest browser clean messages
+.PHONY: run test lint typecheck migrations-check pytest browser clean messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ pytest: $(TEST_STAMP) browser
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 test: lint migrations-check pytest
+
+# Regenerate docs/screenshots/ (main pages, 390 and 1280 px, English and Chinese) in headless Chromium.
+screenshots: $(TEST_STAMP) browser
+	$(BIN)/pytest -q tests/e2e/screenshots.py
 
 # Rebuild the compiled translation catalogs (needs gettext's msgfmt; the .mo files are committed).
 messages: $(TEST_STAMP)

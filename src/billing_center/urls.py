@@ -6,6 +6,7 @@ from billing_center.api import api
 from billing_center.core import views as core_views
 
 urlpatterns = [
+    path("", core_views.landing, name="landing"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("readyz", core_views.readyz, name="readyz"),

@@ -19,7 +19,7 @@ from tests.factories import AccountFactory
 pytestmark = pytest.mark.django_db
 
 LANGUAGES = ("en", "zh-hans")
-_CELL = re.compile(r'<td class="event">(.*?)</td>', re.S)
+_CELL = re.compile(r'<td class="event[^"]*">(.*?)</td>', re.S)
 _ADMIN_CELL = re.compile(r'<td class="field-event_label">(.*?)</td>', re.S)
 _NEXT = re.compile(r'href="\?cursor=([^"]+)" rel="next"')
 _HAN = re.compile(r"[\u4e00-\u9fff]")

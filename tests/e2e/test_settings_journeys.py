@@ -40,7 +40,8 @@ def walk_change(page: Page, *, current_target: str, new_label: str, new_value: s
     page.get_by_role("button", name="Verify code").click()
     expect(page.get_by_text("Step 2 of 3")).to_be_visible()
     page.get_by_label(new_label).fill(new_value)
-    page.get_by_role("button", name="Send code to the new address").click()
+    new_kind = "address" if "@" in new_value else "number"  # the phone page says "number"
+    page.get_by_role("button", name=f"Send code to the new {new_kind}").click()
     expect(page.get_by_text("Step 3 of 3")).to_be_visible()
     page.get_by_label("Code sent to your new address").fill(latest_code(new_target))
     page.get_by_role("button", name="Confirm change").click()

@@ -8,4 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the user_logged_in receiver that stamps every new session (login time, last seen).
-        from billing_center.accounts import sessions  # noqa: F401
+        from billing_center.accounts import (
+            sessions,  # noqa: F401
+            signals_language,  # noqa: F401  (language kept at login)
+        )

@@ -10,7 +10,9 @@ from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from billing_center.accounts.choices import industry_choices, region_choices
+from billing_center.accounts.identifiers import normalize_email, normalize_phone, normalize_username
 from billing_center.accounts.models import Language
+from billing_center.core.errors import ApplicationError
 
 CODE_MAX_LENGTH = 20  # six digits, plus the spaces or dashes people type between them
 
@@ -138,6 +140,26 @@ class SignupForm(DeferredValidationMixin, PasswordsMatchMixin, forms.Form):
     )
 
     MORE_INFORMATION = ("industry", "region", "introduction", "contact_name")
+
+    # Format checks run with the form, so a submit shows every error at once, each beside its field
+    # (the service checks again, and alone knows what is taken). The typed value is passed on as is.
+    def _format_checked(self, name: str, check: Any) -> str:
+        value = str(self.cleaned_data.get(name) or "")
+        if value:
+            try:
+                check(value)
+            except ApplicationError as exc:
+                raise forms.ValidationError(exc.message, code=exc.code) from exc
+        return value
+
+    def clean_username(self) -> str:
+        return self._format_checked("username", normalize_username)
+
+    def clean_email(self) -> str:
+        return self._format_checked("email", normalize_email)
+
+    def clean_phone(self) -> str:
+        return self._format_checked("phone", normalize_phone)
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data

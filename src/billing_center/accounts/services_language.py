@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from billing_center.accounts import events
 from billing_center.accounts.models import Account, Language
+from billing_center.audit.models import AuditEvent
 from billing_center.audit.services import RequestMeta, audit_record
 from billing_center.core.errors import ValidationFailed
 
@@ -29,3 +30,20 @@ def account_language_set(*, account: Account, language: str, meta: RequestMeta) 
         new={"language": language},
     )
     return account
+
+
+def language_never_chosen(*, account: Account) -> bool:
+    """True for an account whose language nobody chose: not signed up (the sign-up form asks for it)
+    and never switched (operator-made and demo accounts until their holder picks one)."""
+    return not AuditEvent.objects.filter(account=account, event__in=("signup", "account.language_changed")).exists()
+
+
+def account_language_adopt(*, account: Account, language: str, meta: RequestMeta) -> bool:
+    """At login: an account that never chose a language takes the one its holder chose before logging
+    in (the language switch's cookie), audited like a switch. Returns whether it changed."""
+    if language not in Language.values or account.language == language:
+        return False
+    if not language_never_chosen(account=account):
+        return False
+    account_language_set(account=account, language=language, meta=meta)
+    return True

@@ -337,7 +337,8 @@ def sessions_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, error_text(exc))
         return redirect("accounts:sessions")
     rows = reads.sessions_for_account(account=account, current_session_key=current)
-    return render(request, "accounts/settings/sessions.html", {"sessions": rows})
+    has_others = any(not row.is_current for row in rows)
+    return render(request, "accounts/settings/sessions.html", {"sessions": rows, "has_others": has_others})
 
 
 # --- Security log ---------------------------------------------------------------------------------

@@ -151,6 +151,12 @@ def _attach_samples(*, account: Any, prefix: str, first: int) -> None:
         attachment_add(contract=contract, upload=content, name=f"{contract.number}.pdf")
 
 
+# Contracts a new demo account starts with, so no console page is empty on the first run.
+FIRST_RUN_CONTRACTS = 36
+
 demo_loader_register(
-    "contracts", help="Also create N contracts for the demo account (batched).", load=demo_contracts_load
+    "contracts",
+    help=f"Create N contracts for the demo account (batched; {FIRST_RUN_CONTRACTS} when it is created).",
+    load=demo_contracts_load,
+    first_run=FIRST_RUN_CONTRACTS,
 )

@@ -18,6 +18,7 @@ from billing_center.contracts.selectors import (
     attachment_for_holder,
     contract_for_holder,
     contract_page_for_holder,
+    contracts_for_holder,
 )
 from billing_center.core.errors import ApplicationError, NotFound
 
@@ -40,6 +41,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     filters = ContractFilters()
     contracts: list[Contract] = []
     next_url = ""
+    total = 0
     if form.is_bound and not form.is_valid():
         pass
     else:
@@ -52,6 +54,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             contracts = [_label(contract) for contract in page.items]
+            total = contracts_for_holder(account=request.user, filters=filters).count()
             if page.next_cursor:
                 next_url = "?" + urlencode({**_filter_query(filters), "cursor": page.next_cursor})
     context = {
@@ -60,6 +63,8 @@ def contract_list(request: HttpRequest) -> HttpResponse:
         "next_url": next_url,
         "export_query": urlencode(_filter_query(filters)),
         "is_first_page": not request.GET.get("cursor"),
+        "total": total,
+        "filtered": bool(_filter_query(filters)) or (form.is_bound and not form.is_valid()),
     }
     return render(request, "contracts/list.html", context)
 

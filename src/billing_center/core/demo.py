@@ -22,15 +22,19 @@ class DemoLoader:
     load: DemoLoad
     # Runs on every ``demo`` (idempotent sample rows such as workspaces) instead of behind ``--<name> N``.
     always: bool = False
+    # Rows loaded when the demo account is created and no ``--<name>`` was given, so no page starts empty.
+    first_run: int = 0
 
 
 _LOADERS: dict[str, DemoLoader] = {}
 
 
-def demo_loader_register(name: str, *, help: str, load: DemoLoad, always: bool = False) -> None:
+def demo_loader_register(
+    name: str, *, help: str, load: DemoLoad, always: bool = False, first_run: int = 0
+) -> None:
     """Offer ``--<name> N`` in ``billing-center demo`` (or run on every call when ``always``);
     ``load(account=, count=, stdout=)`` runs it."""
-    _LOADERS[name] = DemoLoader(name=name, help=help, load=load, always=always)
+    _LOADERS[name] = DemoLoader(name=name, help=help, load=load, always=always, first_run=first_run)
 
 
 def demo_loaders() -> list[DemoLoader]:

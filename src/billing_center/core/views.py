@@ -2,9 +2,23 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+# Where a logged-in holder goes from the public landing (a URL name: core imports no app).
+CONSOLE_HOME = "accounts:overview"
+
+
+@require_GET
+@never_cache
+def landing(request: HttpRequest) -> HttpResponse:
+    """The public page at ``/``: what the Billing Center is, with log in and sign up; a holder who is
+    already logged in goes straight to the console."""
+    if request.user.is_authenticated:
+        return redirect(CONSOLE_HOME)
+    return render(request, "landing.html")
 
 
 @require_GET

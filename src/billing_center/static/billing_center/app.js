@@ -2,20 +2,26 @@
 (function () {
   "use strict";
   // Resend countdown: <button data-countdown-until="ISO-8601"> stays disabled until then.
+  // A button with a <span data-countdown> child (after a visually hidden part of its name) shows the
+  // seconds there, so the rest of its content and its accessible name stay as they are.
   function tick(button) {
     var until = Date.parse(button.getAttribute("data-countdown-until"));
+    var slot = button.querySelector("[data-countdown]");
     var label = button.getAttribute("data-label") || button.textContent;
     button.setAttribute("data-label", label);
     window.clearTimeout(button.bcCountdown);  // a new countdown replaces a running one
+    function show(text) {
+      if (slot) { slot.textContent = text ? " " + text : ""; } else { button.textContent = label + (text ? " " + text : ""); }
+    }
     function update() {
       var left = Math.ceil((until - Date.now()) / 1000);
       if (left > 0) {
         button.disabled = true;
-        button.textContent = label + " (" + left + "s)";
+        show("(" + left + "s)");
         button.bcCountdown = window.setTimeout(update, 1000);
       } else {
         button.disabled = false;
-        button.textContent = label;
+        show("");
       }
     }
     update();

@@ -26,18 +26,22 @@ class Command(BaseCommand):
         for loader in demo_loaders():
             if loader.always:
                 continue
-            parser.add_argument(f"--{loader.name}", type=int, default=0, help=loader.help)
+            parser.add_argument(f"--{loader.name}", type=int, default=None, help=loader.help)
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
         account, created = demo_account_ensure(password=password)
         if created:
-            self.stdout.write(self.style.SUCCESS("Demo account created."))
-            self.stdout.write(f"  username: demo   password: {password}")
+            self.stdout.write(self.style.SUCCESS("Demo account created. Log in with any of:"))
+            self.stdout.write(f"  username: demo   email: {account.email}   phone: {account.phone}")
+            self.stdout.write(f"  password: {password}")
         else:
-            self.stdout.write("Demo account already exists (username: demo).")
-            if os.environ.get("DEMO_PASSWORD"):
-                self.stdout.write("  its password is the one set when it was created.")
+            self.stdout.write(
+                f"Demo account already exists (username: demo, email: {account.email}, phone: {account.phone})."
+            )
+            self.stdout.write("  Forgot its password? Set a new one with: billing-center manage changepassword demo")
         for loader in demo_loaders():
-            if loader.always or options.get(loader.name):
-                demo_load(loader.name, account=account, count=options.get(loader.name) or 0, stdout=self.stdout)
+            asked = options.get(loader.name)
+            count = asked if asked is not None else (loader.first_run if created else 0)
+            if loader.always or count:
+                demo_load(loader.name, account=account, count=count, stdout=self.stdout)

@@ -26,6 +26,9 @@ class Command(BaseCommand):
             help="Request threads per worker process; each may hold one database connection.",
         )
         parser.add_argument("--no-worker", action="store_true", help="Do not start the delivery worker.")
+        parser.add_argument(
+            "--no-access-log", action="store_true", help="Do not print one line per request to the terminal."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from django.core.management import call_command
@@ -43,6 +46,7 @@ class Command(BaseCommand):
                 "--workers", str(options["workers"]),
                 "--blocking-threads", str(options["threads"]),
                 "--no-ws",
+                "--no-access-log" if options["no_access_log"] else "--access-log",
                 "billing_center.wsgi:application",
             ]
         )
