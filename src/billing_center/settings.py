@@ -118,8 +118,8 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'billing-center.s
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the server's worker processes read while one writes; IMMEDIATE avoids lock upgrades
-    # that would fail with "database is locked" under concurrent writers.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # that would fail with "database is locked" under concurrent writers. Connections persist like
+    # PostgreSQL's (DB_CONN_MAX_AGE): a new one with its PRAGMAs cost more than the request's own queries.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
