@@ -143,9 +143,13 @@ RATE_LIMIT_STORE = "redis" if REDIS_URL else "database"
 
 # --- Auth, passwords, sessions ---------------------------------------------------------------------
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Argon2id, m = 19 MiB, t = 2, p = 1, bounded concurrency (see core/hashers.py for the measurement).
+    "billing_center.core.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Password hashes one process computes at once (a burst queues), and how long a check may wait for a slot.
+PASSWORD_HASH_CONCURRENCY = env_int("PASSWORD_HASH_CONCURRENCY", 2, minimum=1)
+PASSWORD_HASH_WAIT_SECONDS = env_int("PASSWORD_HASH_WAIT_SECONDS", 10, minimum=1)
 PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 12, minimum=8)
 PASSWORD_MAX_LENGTH = env_int("PASSWORD_MAX_LENGTH", 128, minimum=64)
 AUTH_PASSWORD_VALIDATORS = [
