@@ -31,8 +31,10 @@ from billing_center.core.masking import mask_target
 from billing_center.core.ratelimit import (
     cooldown_acquire,
     cooldown_remaining,
+    cooldowns_remaining,
     ip_bucket,
     limit_hit,
+    limit_hit_and_cooldowns,
     limit_reset,
 )
 from billing_center.verification import messages
@@ -155,15 +157,21 @@ def code_check(
     """
     _require_no_caller_transaction()
     target = target_normalize(target)
+    lock_keys = [_lock_key(purpose, subject) for subject in _subjects(account, target)]
     if meta.ip:
-        per_ip = limit_hit(
+        # The per-IP hit and the purpose-lock reads share one store round trip.
+        per_ip, locked_for = limit_hit_and_cooldowns(
             f"code:check:ip:{ip_bucket(meta.ip)}",
             limit=settings.CODE_CHECKS_PER_IP_PER_5_MINUTES,
             window_seconds=CHECK_WINDOW_SECONDS,
+            cooldown_keys=lock_keys,
         )
         if not per_ip.allowed:
             raise RateLimited(_too_many_requests_message(), retry_after=per_ip.retry_after)
-    _raise_if_locked(purpose=purpose, subjects=_subjects(account, target))
+    else:
+        locked_for = cooldowns_remaining(lock_keys)
+    if locked_for:
+        raise _locked_error(locked_for)
     with transaction.atomic():
         matched, notices = _code_match(
             purpose=purpose, target=target, code=code, flow=flow, account=account, meta=meta
@@ -313,18 +321,13 @@ def _locked_error(retry_after: int) -> RateLimited:
     )
 
 
-def _raise_if_locked(*, purpose: str, subjects: list[str]) -> None:
-    remaining = max(cooldown_remaining(_lock_key(purpose, subject)) for subject in subjects)
-    if remaining:
-        raise _locked_error(remaining)
-
 
 def _send_limits_take(
     *, purpose: str, channel: str, target: str, account: Account | None, meta: RequestMeta
 ) -> RateLimited | None:
     """Counts this send on every limit in order; the first one that refuses stops the rest."""
     subjects = _subjects(account, target)
-    lock_left = max(cooldown_remaining(_lock_key(purpose, subject)) for subject in subjects)
+    lock_left = cooldowns_remaining([_lock_key(purpose, subject) for subject in subjects])
     if lock_left:
         return _locked_error(lock_left)
     cooldown_left = cooldown_acquire(_cooldown_key(purpose, target), seconds=settings.CODE_RESEND_COOLDOWN_SECONDS)
