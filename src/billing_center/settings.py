@@ -113,6 +113,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's widget templates for the common widgets, rendered in Python (same bytes, see core/form_renderer.py).
+FORM_RENDERER = "billing_center.core.form_renderer.PythonWidgetRenderer"
+
 # --- Database -------------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'billing-center.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
