@@ -22,7 +22,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads",
             type=int,
-            default=int(os.environ.get("WEB_THREADS", "8")),
+            # 4, chosen by measurement on 2 vCPUs (bench/README.md): 8 threads only add GIL contention
+            # and latency; 2 would let two password checks (PASSWORD_HASH_CONCURRENCY) or one slow delivery
+            # attempt stall a worker, 4 leaves two threads for everything else.
+            default=int(os.environ.get("WEB_THREADS", "4")),
             help="Request threads per worker process; each may hold one database connection.",
         )
         parser.add_argument("--no-worker", action="store_true", help="Do not start the delivery worker.")
