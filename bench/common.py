@@ -111,6 +111,8 @@ def drop_database(url: str) -> None:
 def base_environment(data_dir: Path) -> dict[str, str]:
     """What every benchmark server runs with (outbox channels, no delivery worker, quiet logs)."""
     return {
+        # The server imports this checkout's code, not whatever copy the virtualenv has installed.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])),
         "DATA_DIR": str(data_dir),
         "DEPLOYMENT": "embedded",
         "DEBUG": "false",
