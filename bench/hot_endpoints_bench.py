@@ -9,9 +9,10 @@ Two configurations in one invocation, each on its own freshly started real serve
   at the end).
 
 Each configuration gets the same data: the demo holder with 300 security events and 6 live sessions,
-and 20,000 other accounts (so identifier lookups run against a populated accounts table). It measures,
-with 8 client threads on keep-alive connections, up to 1,500 requests or 15 s per scenario after a
-warm-up, each as a ratio to the bare ``/healthz`` of the same server in the same run:
+20,000 other accounts (so identifier lookups run against a populated accounts table) and ``--contracts``
+contracts of the holder. It measures each scenario with wrk (16 connections, 1 s warm-up, 4 s; or the
+Python driver of ``common.py`` with ``--driver python``), as a ratio to the bare ``/healthz`` of the same
+server in the same run, with the server's CPU time per request and each worker's RSS at the end:
 
 - logged in as the holder (server-side session): ``GET /api/v1/account/me``, ``GET /api/v1/account/profile``,
   ``GET /settings/profile`` (console page), ``GET /api/v1/account/security-events``,
