@@ -43,7 +43,7 @@ def test_the_hand_written_account_read_equals_the_orm_read():
     assert by_hand.get_session_auth_hash() == by_orm.get_session_auth_hash()
 
 
-@pytest.mark.parametrize("pk", ["999999", "not-a-number", "", None])
+@pytest.mark.parametrize("pk", ["999999", "not-a-number", "", None, "99999999999999999999", "-99999999999999999999"])
 def test_the_hand_written_read_of_a_missing_or_malformed_key_is_none(pk):
     # given no such account / when it is read by hand / then there is none (and no error)
     assert row_by_pk(get_user_model(), pk) is None

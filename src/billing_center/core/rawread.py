@@ -45,6 +45,8 @@ def row_by_pk(model: type[M], pk: Any, *, alias: str = "default") -> M | None:
         value = pk_field.get_db_prep_value(pk_field.to_python(pk), connection)
     except (ValidationError, TypeError, ValueError):
         return None
+    if isinstance(value, int) and not _in_range(value, pk_field, connection):
+        return None  # what the ORM answers for an out-of-range integer; the database would raise
     with connection.cursor() as cursor:
         cursor.execute(sql, [value])
         row = cursor.fetchone()
@@ -62,3 +64,11 @@ def _converted(row: Sequence[Any], converters: list[tuple[list[Converter], Any]]
                 value = function(value, expression, connection)
             values[index] = value
     return values
+
+
+def _in_range(value: int, field: Any, connection: Any) -> bool:
+    try:
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+    except KeyError:  # not an integer field
+        return True
+    return (low is None or value >= low) and (high is None or value <= high)
