@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck migrations-check pytest browser clean messages screenshots
+.PHONY: run test lint typecheck migrations-check pytest browser clean messages screenshots bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ test: lint migrations-check pytest
 # Regenerate docs/screenshots/ (main pages, 390 and 1280 px, English and Chinese) in headless Chromium.
 screenshots: $(TEST_STAMP) browser
 	$(BIN)/pytest -q tests/e2e/screenshots.py
+
+# The hot-endpoint benchmark: both deployments (embedded SQLite; PostgreSQL + Redis), one table each, with
+# wrk (Debian: apt-get install wrk). BENCH_ARGS e.g. "--configs embedded --contracts 100000 --seconds 3".
+BENCH_ARGS ?=
+bench: $(RUN_STAMP)
+	$(BIN)/python bench/hot_endpoints_bench.py $(BENCH_ARGS)
 
 # Rebuild the compiled translation catalogs (needs gettext's msgfmt; the .mo files are committed).
 messages: $(TEST_STAMP)

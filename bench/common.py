@@ -39,6 +39,8 @@ class Scenario:
     headers: dict[str, str] = field(default_factory=dict)
     # Statuses that count as a correct answer (a wrong code is *meant* to get a 422).
     expect: tuple[int, ...] = (200,)
+    # For wrk: a Lua expression building the body from ``tid`` (wrk thread) and ``counter``.
+    lua_body: str = ""
     sequence: Iterator[int] = field(default_factory=itertools.count, repr=False)
 
 
@@ -58,6 +60,7 @@ class Result:
     p99_ratio: float = 0.0
     rps_ratio: float = 0.0
     queries: int | None = None
+    cpu_ms: float | None = None
     statuses: dict[str, int] = field(default_factory=dict)
 
 
@@ -108,6 +111,8 @@ def drop_database(url: str) -> None:
 def base_environment(data_dir: Path) -> dict[str, str]:
     """What every benchmark server runs with (outbox channels, no delivery worker, quiet logs)."""
     return {
+        # The server imports this checkout's code, not whatever copy the virtualenv has installed.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])),
         "DATA_DIR": str(data_dir),
         "DEPLOYMENT": "embedded",
         "DEBUG": "false",
@@ -138,7 +143,9 @@ def wait_until_up(port: int, timeout: float = 60.0) -> None:
     raise RuntimeError("the server did not come up")
 
 
-def server_start(port: int, *, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def server_start(
+    port: int, *, workers: int, env: dict[str, str], threads: int | None = None
+) -> subprocess.Popen[bytes]:
     """The real server command, as `make run` and deployments start it (granian, WSGI)."""
     server = subprocess.Popen(
         [
@@ -147,6 +154,7 @@ def server_start(port: int, *, workers: int, env: dict[str, str]) -> subprocess.
             "--host", "127.0.0.1",
             "--port", str(port),
             "--workers", str(workers),
+            *(["--threads", str(threads)] if threads else []),
         ],
         env=env,
         cwd=str(ROOT),
@@ -298,13 +306,14 @@ def ratios_set(results: list[Result]) -> None:
 
 
 def markdown_rows(results: list[Result], *, with_queries: bool = False) -> list[str]:
-    extra_head, extra_rule = (" queries |", "---:|") if with_queries else ("", "")
+    extra_head, extra_rule = (" server CPU ms/req | queries |", "---:|---:|") if with_queries else ("", "")
     lines = [
         f"| scenario | requests | errors | req/s | p50 ms | p99 ms | p50 x bare | p99 x bare | req/s / bare |{extra_head}",
         f"|---|---:|---:|---:|---:|---:|---:|---:|---:|{extra_rule}",
     ]
     for r in results:
-        extra = f" {'' if r.queries is None else r.queries} |" if with_queries else ""
+        cpu = "" if r.cpu_ms is None else r.cpu_ms
+        extra = f" {cpu} | {'' if r.queries is None else r.queries} |" if with_queries else ""
         lines.append(
             f"| {r.name} ({r.note}) | {r.requests} | {r.errors} | {r.rps} | {r.p50_ms} | {r.p99_ms} | "
             f"{r.p50_ratio} | {r.p99_ratio} | {r.rps_ratio} |{extra}"
@@ -318,7 +327,7 @@ def console_table(title: str, results: list[Result], *, with_queries: bool = Fal
     table = Table(title=title)
     columns = ["scenario", "req/s", "p50 ms", "p99 ms", "p50 x bare", "p99 x bare", "req/s / bare", "errors"]
     if with_queries:
-        columns.append("queries")
+        columns += ["server CPU ms/req", "queries"]
     for column in columns:
         table.add_column(column, justify="left" if column == "scenario" else "right")
     for r in results:
@@ -327,10 +336,169 @@ def console_table(title: str, results: list[Result], *, with_queries: bool = Fal
             str(r.errors),
         ]
         if with_queries:
-            row.append("" if r.queries is None else str(r.queries))
+            row += ["" if r.cpu_ms is None else str(r.cpu_ms), "" if r.queries is None else str(r.queries)]
         table.add_row(*row)
     return table
 
 
 def machine() -> dict[str, Any]:
     return {"python": sys.version.split()[0], "cpus": os.cpu_count()}
+
+
+# --- wrk (the issue's load generator: C, 16 connections, short runs) -------------------------------
+
+WRK_SCRIPT = """
+local tid = 0
+local made = 0
+function setup(thread)
+  made = made + 1
+  thread:set("tid", made)
+end
+local counter = 0
+request = function()
+  counter = counter + 1
+  local body = nil
+  %(body)s
+  return wrk.format(%(method)s, %(path)s, nil, body)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "WRK {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"p50_us\\": %%d, \\"p99_us\\": %%d, "
+    .. "\\"socket_errors\\": %%d, \\"status_errors\\": %%d}\\n",
+    summary.requests, summary.duration, latency:percentile(50.0), latency:percentile(99.0),
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+def _lua(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def wrk_run(
+    port: int, scenario: Scenario, *, seconds: float, connections: int, threads: int = 2
+) -> dict[str, Any]:
+    """One wrk run of ``scenario``; latency percentiles from wrk's own histogram."""
+    import json
+    import shutil
+    import tempfile
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        sys.exit("wrk is not installed (Debian: apt-get install wrk); or pass --driver python")
+    headers = {"Accept": "application/json", **scenario.headers}
+    body = f"body = {scenario.lua_body}" if scenario.lua_body else ""
+    script = WRK_SCRIPT % {"body": body, "method": _lua(scenario.method), "path": _lua(scenario.path)}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+        script_path = handle.name
+    command = [wrk, "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s", "--timeout", "10s",
+               "-s", script_path]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(f"http://127.0.0.1:{port}{scenario.path}")
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
+    finally:
+        os.unlink(script_path)
+    line = next((row for row in done.stdout.splitlines() if row.startswith("WRK ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk gave no summary: {done.stdout[-500:]} {done.stderr[-500:]}")
+    return dict(json.loads(line[4:]))
+
+
+def wrk_measure(
+    port: int,
+    scenarios: list[Scenario],
+    *,
+    seconds: float,
+    connections: int,
+    server_pid: int,
+    label: str = "",
+) -> list[Result]:
+    """Each scenario after a 1 s warm-up; the first is the bare endpoint the others are divided by.
+    Also the server's CPU time per request (every process of the server, from /proc)."""
+    results = []
+    for scenario in scenarios:
+        wrk_run(port, scenario, seconds=1, connections=connections)
+        cpu_before = process_tree_cpu_seconds(server_pid)
+        summary = wrk_run(port, scenario, seconds=seconds, connections=connections)
+        cpu = process_tree_cpu_seconds(server_pid) - cpu_before
+        requests = int(summary["requests"])
+        wall = summary["duration_us"] / 1e6
+        expects_success = all(200 <= status < 400 for status in scenario.expect)
+        errors = int(summary["socket_errors"]) + (int(summary["status_errors"]) if expects_success else 0)
+        result = Result(
+            name=scenario.name, path=scenario.path, note=scenario.note, method=scenario.method,
+            requests=requests, errors=errors, seconds=round(wall, 2), rps=round(requests / wall, 1),
+            p50_ms=round(summary["p50_us"] / 1000, 2), p99_ms=round(summary["p99_us"] / 1000, 2),
+            cpu_ms=round(cpu * 1000 / max(1, requests), 3),
+        )
+        results.append(result)
+        print(
+            f"  {label}{result.name:<22} p50 {result.p50_ms:8.2f} ms  p99 {result.p99_ms:8.2f} ms  "
+            f"{result.rps:8.1f} req/s  cpu {result.cpu_ms:6.2f} ms/req  errors {errors}",
+            flush=True,
+        )
+    ratios_set(results)
+    return results
+
+
+# --- the server's processes (/proc) ----------------------------------------------------------------
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        tree.setdefault(int(fields[1]), []).append(int(entry.name))
+    return tree
+
+
+def process_tree(pid: int) -> list[int]:
+    tree, found, todo = _children(), [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(tree.get(current, []))
+    return found
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / ticks
+
+
+def worker_rss_mib(pid: int) -> list[float]:
+    """Resident memory of each worker process of the granian server started by ``pid`` (MiB)."""
+    tree = _children()
+    main = next((member for member in process_tree(pid) if "granian" in _cmdline(member)), None)
+    sizes = []
+    for worker in tree.get(main, []) if main is not None else []:
+        try:
+            status = Path(f"/proc/{worker}/status").read_text()
+        except OSError:
+            continue
+        rss = next((line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")), "0")
+        sizes.append(round(int(rss) / 1024, 1))
+    return sorted(sizes, reverse=True)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""

@@ -9,9 +9,10 @@ Two configurations in one invocation, each on its own freshly started real serve
   at the end).
 
 Each configuration gets the same data: the demo holder with 300 security events and 6 live sessions,
-and 20,000 other accounts (so identifier lookups run against a populated accounts table). It measures,
-with 8 client threads on keep-alive connections, up to 1,500 requests or 15 s per scenario after a
-warm-up, each as a ratio to the bare ``/healthz`` of the same server in the same run:
+20,000 other accounts (so identifier lookups run against a populated accounts table) and ``--contracts``
+contracts of the holder. It measures each scenario with wrk (16 connections, 1 s warm-up, 4 s; or the
+Python driver of ``common.py`` with ``--driver python``), as a ratio to the bare ``/healthz`` of the same
+server in the same run, with the server's CPU time per request and each worker's RSS at the end:
 
 - logged in as the holder (server-side session): ``GET /api/v1/account/me``, ``GET /api/v1/account/profile``,
   ``GET /settings/profile`` (console page), ``GET /api/v1/account/security-events``,
@@ -64,6 +65,8 @@ from common import (
     recreate_database,
     server_start,
     server_stop,
+    worker_rss_mib,
+    wrk_measure,
 )
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bc_bench_hot"
@@ -101,10 +104,18 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated: embedded,postgres")
     parser.add_argument("--database-url", default=DEFAULT_URL, help="PostgreSQL database of the postgres run")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS)
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--requests", type=int, default=1500, help="requests per scenario (upper bound)")
-    parser.add_argument("--seconds", type=float, default=15.0, help="time limit per scenario")
+    parser.add_argument(
+        "--driver", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python",
+        help="load generator: wrk (default when installed) or the Python threads of common.py",
+    )
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument("--threads", type=int, default=8, help="client threads of the Python driver")
+    parser.add_argument("--requests", type=int, default=1500, help="requests per scenario (Python driver)")
+    parser.add_argument("--seconds", type=float, default=4.0, help="duration (wrk) or time limit per scenario")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--server-threads", type=int, default=0, help="threads per worker (0: serve's default)")
+    parser.add_argument("--contracts", type=int, default=1_000_000, help="contracts of the holder (0: no list)")
+    parser.add_argument("--only", default="", help="comma-separated scenario names (bare /healthz always runs)")
     parser.add_argument("--events", type=int, default=300, help="security events of the holder")
     parser.add_argument("--sessions", type=int, default=5, help="other live sessions of the holder")
     parser.add_argument("--accounts", type=int, default=20_000, help="other accounts in the table")
@@ -151,10 +162,12 @@ def report(args: argparse.Namespace, runs: dict[str, Any]) -> None:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     RESULTS.mkdir(parents=True, exist_ok=True)
     meta = {
-        "threads": args.threads,
+        "driver": args.driver,
+        "connections": args.connections if args.driver == "wrk" else args.threads,
         "workers": args.workers,
-        "requests_per_scenario": args.requests,
-        "seconds_limit": args.seconds,
+        "server_threads": args.server_threads or "serve default",
+        "contracts": args.contracts,
+        "seconds_per_scenario": args.seconds,
         "holder_events": args.events,
         "holder_sessions": args.sessions + 1,
         "other_accounts": args.accounts,
@@ -167,14 +180,21 @@ def report(args: argparse.Namespace, runs: dict[str, Any]) -> None:
     for name, run in runs.items():
         results = [Result(**row) for row in run["results"]]
         parts.append(
-            f"## {name}: {run['description']}\n\nload average before: {run['load_average_before']}\n\n"
+            f"## {name}: {run['description']}\n\nload average before: {run['load_average_before']}; "
+            f"worker RSS after the run (MiB): {run.get('worker_rss_mib')}; "
+            f"contracts loaded in {run.get('contracts_load_seconds')} s\n\n"
             + "\n".join(markdown_rows(results, with_queries=True))
         )
         if run.get("plans"):
             parts.append("\n\n".join(f"### {key}\n\n```\n{plan}\n```" for key, plan in run["plans"].items()))
-        title = f"{name}: {run['description']} ({args.threads} threads, {args.workers} workers)"
+        clients = f"{args.connections} wrk connections" if args.driver == "wrk" else f"{args.threads} client threads"
+        threads = args.server_threads or "default"
+        title = f"{name}: {run['description']} ({clients}; {args.workers} workers x {threads} threads)"
         console.print(console_table(title, results, with_queries=True))
-        console.print(f"load average (1/5/15 min) before the {name} server started: {run['load_average_before']}")
+        console.print(
+            f"load average (1/5/15 min) before the {name} server started: {run['load_average_before']}; "
+            f"worker RSS after the run (MiB): {run.get('worker_rss_mib')}"
+        )
     (RESULTS / f"hot-{stamp}.md").write_text("\n\n".join(parts) + "\n")
     console.print(
         "Limits raised for the bench servers only (so the POST scenarios measure the check path, not 429s): "
@@ -211,23 +231,36 @@ def child(args: argparse.Namespace) -> int:
 
         call_command("migrate", verbosity=0)
         call_command("demo", verbosity=0)
+        started = time.monotonic()
+        if args.contracts:
+            call_command("demo", contracts=args.contracts, verbosity=0)
+        contracts_load_seconds = round(time.monotonic() - started, 1)
         context = prepare(args)
         scenarios = scenarios_build(context)
         queries = queries_count(scenarios, context)
         plans = plans_explain(context)
         port = free_port()
         load_before = [round(value, 2) for value in os.getloadavg()]
-        server = server_start(port, workers=args.workers, env={**os.environ, **env})
+        server = server_start(
+            port, workers=args.workers, env={**os.environ, **env}, threads=args.server_threads or None
+        )
         csrf_cookie, csrf_token = csrf_fetch(port)
         for scenario in scenarios:
             if scenario.method == "POST":
                 scenario.headers.update(
                     {"Cookie": csrf_cookie, "X-CSRFToken": csrf_token, "Content-Type": "application/json"}
                 )
-        results = measure(
-            port, scenarios, {}, threads=args.threads, requests=args.requests, seconds=args.seconds,
-            label=f"{args.child}: ",
-        )
+        if args.driver == "wrk":
+            results = wrk_measure(
+                port, scenarios, seconds=args.seconds, connections=args.connections, server_pid=server.pid,
+                label=f"{args.child}: ",
+            )
+        else:
+            results = measure(
+                port, scenarios, {}, threads=args.threads, requests=args.requests, seconds=args.seconds,
+                label=f"{args.child}: ",
+            )
+        rss = worker_rss_mib(server.pid)
         for result in results:
             result.queries = queries.get(result.name)
         Path(args.out).write_text(
@@ -238,6 +271,8 @@ def child(args: argparse.Namespace) -> int:
                     "plans": plans,
                     "cache_key_prefix": prefix,
                     "load_average_before": load_before,
+                    "worker_rss_mib": rss,
+                    "contracts_load_seconds": contracts_load_seconds,
                 }
             )
         )
@@ -295,7 +330,9 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-    return {"holder": holder, "cookie": cookie, "accounts": args.accounts}
+    return {
+        "holder": holder, "cookie": cookie, "accounts": args.accounts, "contracts": args.contracts, "only": args.only,
+    }
 
 
 def session_add(account: Any, *, user_agent: str, ip: str) -> None:
@@ -329,7 +366,24 @@ def scenarios_build(context: dict[str, Any]) -> list[Scenario]:
         return json.dumps({"identifier": identifier, "password": WRONG_PASSWORD}).encode()
 
     session = {"Cookie": context["cookie"]}
-    return [
+    code_lua = (
+        "string.format('{\"identifier\": \"nobody-%s-%d-%d@example.com\", \"code\": \"000000\"}', "
+        f"'{run}', tid, counter)"
+    )
+    login_lua = (
+        "string.format('{\"identifier\": \"filler%06d\", \"password\": \"%s\"}', "
+        f"(tid * 100000 + counter) % {max(1, context['accounts'])}, '{WRONG_PASSWORD}')"
+    )
+    contracts = []
+    if context["contracts"]:
+        contracts = [
+            Scenario(
+                "contract_list", "/api/v1/contracts", f"newest 20 of {context['contracts']:,} contracts",
+                headers=dict(session),
+            )
+        ]
+    chosen = [
+
         # No cookie: with a session cookie every request, /healthz included, loads the session and the
         # account (SessionLifetimeMiddleware); that is the next row.
         Scenario("healthz", "/healthz", "bare endpoint, no cookie, no database"),
@@ -345,15 +399,18 @@ def scenarios_build(context: dict[str, Any]) -> list[Scenario]:
             headers=dict(session),
         ),
         Scenario("sessions", "/api/v1/account/sessions", "the holder's live sessions", headers=dict(session)),
+        *contracts,
         Scenario(
             "code_check", "/api/v1/auth/login/code", "wrong code, unknown email (new one per request)",
-            method="POST", body=code_body, expect=(422,),
+            method="POST", body=code_body, expect=(422,), lua_body=code_lua,
         ),
         Scenario(
             "login_wrong_password", "/api/v1/auth/login", "wrong password, another account per request (Argon2)",
-            method="POST", body=login_body, expect=(400,),
+            method="POST", body=login_body, expect=(400,), lua_body=login_lua,
         ),
     ]
+    only = {name.strip() for name in context["only"].split(",") if name.strip()}
+    return [scenario for index, scenario in enumerate(chosen) if index == 0 or not only or scenario.name in only]
 
 
 def queries_count(scenarios: list[Scenario], context: dict[str, Any]) -> dict[str, int]:

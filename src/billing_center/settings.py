@@ -124,13 +124,16 @@ TEMPLATES = [
     },
 ]
 
+# Django's widget templates for the common widgets, rendered in Python (same bytes, see core/form_renderer.py).
+FORM_RENDERER = "billing_center.core.form_renderer.PythonWidgetRenderer"
+
 # --- Database -------------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'billing-center.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the server's worker processes read while one writes; IMMEDIATE avoids lock upgrades
-    # that would fail with "database is locked" under concurrent writers.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # that would fail with "database is locked" under concurrent writers. Connections persist like
+    # PostgreSQL's (DB_CONN_MAX_AGE): a new one with its PRAGMAs cost more than the request's own queries.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -154,9 +157,13 @@ RATE_LIMIT_STORE = "redis" if REDIS_URL else "database"
 
 # --- Auth, passwords, sessions ---------------------------------------------------------------------
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Argon2id, m = 19 MiB, t = 2, p = 1, bounded concurrency (see core/hashers.py for the measurement).
+    "billing_center.core.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Password hashes one process computes at once (a burst queues), and how long a check may wait for a slot.
+PASSWORD_HASH_CONCURRENCY = env_int("PASSWORD_HASH_CONCURRENCY", 2, minimum=1)
+PASSWORD_HASH_WAIT_SECONDS = env_int("PASSWORD_HASH_WAIT_SECONDS", 10, minimum=1)
 PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 12, minimum=8)
 PASSWORD_MAX_LENGTH = env_int("PASSWORD_MAX_LENGTH", 128, minimum=64)
 AUTH_PASSWORD_VALIDATORS = [

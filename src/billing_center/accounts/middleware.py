@@ -9,6 +9,10 @@ from django.utils import translation
 
 from billing_center.accounts.sessions import session_expire_if_due
 
+# Health probes answer without a session or an account, whatever cookie they carry (a load balancer's
+# probe, or a browser tab that happens to hold a session): neither row is read for them.
+PROBE_PATHS = frozenset({"/healthz", "/readyz"})
+
 
 class SessionLifetimeMiddleware:
     """Ends sessions idle longer than SESSION_IDLE_SECONDS or older than SESSION_ABSOLUTE_SECONDS."""
@@ -17,6 +21,8 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path in PROBE_PATHS:
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             session_expire_if_due(request)
@@ -30,6 +36,8 @@ class AccountLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path in PROBE_PATHS:
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.language:
             translation.activate(user.language)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -84,6 +85,34 @@ def limit_hit(key: str, *, limit: int, window_seconds: int) -> LimitResult:
     now = timezone.now()
     count, window_ends_at = _store().hit(key, now=now, window_seconds=window_seconds)
     return LimitResult(allowed=count <= limit, count=count, retry_after=_seconds_until(window_ends_at, now))
+
+
+def limit_hit_and_cooldowns(
+    key: str, *, limit: int, window_seconds: int, cooldown_keys: Sequence[str]
+) -> tuple[LimitResult, int]:
+    """``limit_hit(key, …)`` and the longest ``cooldown_remaining`` of ``cooldown_keys``, in one store
+    round trip (one Redis script; on the database one upsert and one SELECT). The hit counts whatever
+    the cooldowns say, exactly as the two calls one after the other would."""
+    _check_key(key)
+    for name in cooldown_keys:
+        _check_key(name)
+    now = timezone.now()
+    (count, window_ends_at), states = _store().hit_and_read(
+        key, now=now, window_seconds=window_seconds, read_keys=list(cooldown_keys)
+    )
+    result = LimitResult(allowed=count <= limit, count=count, retry_after=_seconds_until(window_ends_at, now))
+    return result, _longest_remaining(states, now)
+
+
+def cooldowns_remaining(keys: Sequence[str]) -> int:
+    """The longest ``cooldown_remaining`` of ``keys`` (0 when all are free), in one store round trip."""
+    for name in keys:
+        _check_key(name)
+    return _longest_remaining(_store().read_many(list(keys)), timezone.now())
+
+
+def _longest_remaining(states: list[tuple[int, datetime] | None], now: datetime) -> int:
+    return max((_seconds_until(state[1], now) for state in states if state is not None), default=0)
 
 
 def limit_count(key: str) -> int:
@@ -177,6 +206,24 @@ class _DatabaseStore:
         row = RateCounter.objects.filter(key=key).values_list("count", "window_ends_at").first()
         return None if row is None else (row[0], row[1])
 
+    def read_many(self, keys: list[str]) -> list[tuple[int, datetime] | None]:
+        from billing_center.core.models import RateCounter
+
+        if not keys:
+            return []
+        rows = {
+            key: (count, ends)
+            for key, count, ends in RateCounter.objects.filter(key__in=keys).values_list(
+                "key", "count", "window_ends_at"
+            )
+        }
+        return [rows.get(key) for key in keys]
+
+    def hit_and_read(
+        self, key: str, *, now: datetime, window_seconds: int, read_keys: list[str]
+    ) -> tuple[tuple[int, datetime], list[tuple[int, datetime] | None]]:
+        return self.hit(key, now=now, window_seconds=window_seconds), self.read_many(read_keys)
+
     def delete(self, key: str) -> None:
         from billing_center.core.models import RateCounter
 
@@ -217,6 +264,22 @@ return {count, ends}
 """
 
 
+# KEYS[1]: the hash to hit, KEYS[2..]: hashes to read; ARGV as _HIT_SCRIPT. Returns {count, window end,
+# then each read hash's count and window end (false when absent)}: one round trip for both.
+_HIT_AND_READ_SCRIPT = (
+    "local result = (function()\n"
+    + _HIT_SCRIPT
+    + "end)()\n"
+    + """for i = 2, #KEYS do
+  local state = redis.call('HMGET', KEYS[i], 'c', 'e')
+  result[#result + 1] = state[1]
+  result[#result + 1] = state[2]
+end
+return result
+"""
+)
+
+
 class _RedisStore:
     def __init__(self, url: str, prefix: str) -> None:
         import redis as redis_lib
@@ -224,6 +287,7 @@ class _RedisStore:
         self.client: redis.Redis = redis_lib.Redis.from_url(url)
         self.prefix = f"{prefix}:rl:"
         self.hit_script = self.client.register_script(_HIT_SCRIPT)
+        self.hit_and_read_script = self.client.register_script(_HIT_AND_READ_SCRIPT)
 
     def _key(self, key: str) -> str:
         return self.prefix + key
@@ -238,6 +302,23 @@ class _RedisStore:
             return None
         return int(count), datetime.fromtimestamp(int(ends_ms) / 1000, tz=UTC)
 
+    def read_many(self, keys: list[str]) -> list[tuple[int, datetime] | None]:
+        if not keys:
+            return []
+        pipeline = self.client.pipeline(transaction=False)
+        for key in keys:
+            pipeline.hmget(self._key(key), ["c", "e"])
+        return [_state(count, ends_ms) for count, ends_ms in pipeline.execute()]
+
+    def hit_and_read(
+        self, key: str, *, now: datetime, window_seconds: int, read_keys: list[str]
+    ) -> tuple[tuple[int, datetime], list[tuple[int, datetime] | None]]:
+        names = [self._key(key), *(self._key(name) for name in read_keys)]
+        values = self.hit_and_read_script(keys=names, args=[_ms(now), window_seconds * 1000])
+        count, ends_ms = values[0], values[1]
+        states = [_state(values[i], values[i + 1]) for i in range(2, len(values), 2)]
+        return (int(count), datetime.fromtimestamp(int(ends_ms) / 1000, tz=UTC)), states
+
     def delete(self, key: str) -> None:
         self.client.delete(self._key(key))
 
@@ -250,6 +331,12 @@ class _RedisStore:
                 batch = []
         if batch:
             self.client.delete(*batch)
+
+
+def _state(count: Any, ends_ms: Any) -> tuple[int, datetime] | None:
+    if count is None or ends_ms is None:
+        return None
+    return int(count), datetime.fromtimestamp(int(ends_ms) / 1000, tz=UTC)
 
 
 def _ms(moment: datetime) -> int:

@@ -31,10 +31,12 @@ from billing_center.core.masking import mask_target
 from billing_center.core.ratelimit import (
     cooldown_acquire,
     cooldown_remaining,
+    cooldowns_remaining,
     ip_bucket,
     known_network_is,
     limit_count,
     limit_hit,
+    limit_hit_and_cooldowns,
     limit_reset,
     network_of,
 )
@@ -177,15 +179,21 @@ def code_check(
     """
     _require_no_caller_transaction()
     target = target_normalize(target)
+    lock_keys = [_lock_key(purpose, target, meta.ip)]
     if meta.ip:
-        per_ip = limit_hit(
+        # The per-IP hit and the purpose-lock reads share one store round trip.
+        per_ip, locked_for = limit_hit_and_cooldowns(
             f"code:check:ip:{ip_bucket(meta.ip)}",
             limit=settings.CODE_CHECKS_PER_IP_PER_5_MINUTES,
             window_seconds=CHECK_WINDOW_SECONDS,
+            cooldown_keys=lock_keys,
         )
         if not per_ip.allowed:
             raise RateLimited(_too_many_requests_message(), retry_after=per_ip.retry_after)
-    _raise_if_locked(purpose=purpose, target=target, ip=meta.ip)
+    else:
+        locked_for = cooldowns_remaining(lock_keys)
+    if locked_for:
+        raise _locked_error(locked_for)
     with transaction.atomic():
         matched, notices = _code_match(
             purpose=purpose, target=target, code=code, flow=flow, account=account, meta=meta
@@ -342,12 +350,6 @@ def _locked_error(retry_after: int) -> RateLimited:
         code="purpose_locked",
         retry_after=retry_after,
     )
-
-
-def _raise_if_locked(*, purpose: str, target: str, ip: str) -> None:
-    remaining = cooldown_remaining(_lock_key(purpose, target, ip))
-    if remaining:
-        raise _locked_error(remaining)
 
 
 def _send_limits_take(

@@ -22,7 +22,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads",
             type=int,
-            default=int(os.environ.get("WEB_THREADS", "8")),
+            # 4, chosen by measurement on 2 vCPUs (bench/README.md): 8 threads only add GIL contention
+            # and latency; 2 would let two password checks (PASSWORD_HASH_CONCURRENCY) or one slow delivery
+            # attempt stall a worker, 4 leaves two threads for everything else.
+            default=int(os.environ.get("WEB_THREADS", "4")),
             help="Request threads per worker process; each may hold one database connection.",
         )
         parser.add_argument("--no-worker", action="store_true", help="Do not start the delivery worker.")
@@ -48,7 +51,10 @@ class Command(BaseCommand):
                 "--no-ws",
                 "--no-access-log" if options["no_access_log"] else "--access-log",
                 "billing_center.wsgi:application",
-            ]
+            ],
+            # glibc keeps one malloc arena per thread that has hashed a password (Argon2's 19 MiB), so
+            # RSS grows with the thread count; two arenas keep a worker under 150 MB (bench/README.md).
+            env={**os.environ, "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")},
         )
         children.append(server)
 

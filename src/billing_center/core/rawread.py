@@ -1,0 +1,74 @@
+"""Hand-written single-row reads for the per-request hot path (the session row, the signed-in account).
+
+Building and compiling an ORM query costs several times the round trip itself for a one-row primary-key
+read. ``row_by_pk`` runs the same SELECT the ORM would (every concrete column, in field order), passes
+each value through the converters the ORM applies (the backend's and the field's own ``from_db_value``)
+and builds the instance with ``Model.from_db`` — so the result is indistinguishable from ``.get(pk=…)``.
+The SQL text and the converters are computed once per model and database alias.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import connections, models
+
+M = TypeVar("M", bound=models.Model)
+Converter = Callable[[Any, Any, Any], Any]
+
+
+@lru_cache(maxsize=32)
+def _plan(model: type[models.Model], alias: str) -> tuple[str, list[tuple[list[Converter], Any]]]:
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    table = meta.db_table
+    fields = meta.concrete_fields
+    columns = ", ".join(f"{quote(table)}.{quote(str(field.column))}" for field in fields)
+    sql = f"SELECT {columns} FROM {quote(table)} WHERE {quote(table)}.{quote(str(meta.pk.column))} = %s"  # noqa: S608
+    converters: list[tuple[list[Converter], Any]] = []
+    for field in fields:
+        column = field.get_col(table)
+        converters.append((connection.ops.get_db_converters(column) + field.get_db_converters(connection), column))
+    return sql, converters
+
+
+def row_by_pk(model: type[M], pk: Any, *, alias: str = "default") -> M | None:
+    """``model.objects.using(alias).get(pk=pk)`` in one hand-written SELECT; None when there is no row."""
+    sql, converters = _plan(model, alias)
+    connection = connections[alias]
+    pk_field = model._meta.pk
+    try:
+        value = pk_field.get_db_prep_value(pk_field.to_python(pk), connection)
+    except (ValidationError, TypeError, ValueError):
+        return None
+    if isinstance(value, int) and not _in_range(value, pk_field, connection):
+        return None  # what the ORM answers for an out-of-range integer; the database would raise
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return model.from_db(alias, None, _converted(row, converters, connection))  # type: ignore[arg-type]
+
+
+def _converted(row: Sequence[Any], converters: list[tuple[list[Converter], Any]], connection: Any) -> list[Any]:
+    values = list(row)
+    for index, (functions, expression) in enumerate(converters):
+        if functions:
+            value = values[index]
+            for function in functions:
+                value = function(value, expression, connection)
+            values[index] = value
+    return values
+
+
+def _in_range(value: int, field: Any, connection: Any) -> bool:
+    try:
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+    except KeyError:  # not an integer field
+        return True
+    return (low is None or value >= low) and (high is None or value <= high)
