@@ -18,5 +18,5 @@ def test_an_unmarked_test_hashes_fast_and_still_verifies():
 @pytest.mark.argon2
 def test_a_marked_test_keeps_the_production_hasher(settings):
     account = AccountFactory()
-    assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert settings.PASSWORD_HASHERS[0] == "billing_center.core.hashers.BoundedArgon2PasswordHasher"
     assert account.password.startswith("argon2$argon2id$")

@@ -23,6 +23,7 @@ def _parameters(encoded: str) -> dict[str, object]:
     return {key: decoded[key] for key in ("memory_cost", "time_cost", "parallelism")}
 
 
+@pytest.mark.argon2
 def test_new_hashes_are_argon2id_at_19_mib_two_passes_one_lane():
     # given the configured hashers / when a password is hashed
     encoded = make_password("quiet violet harbour lamps")
@@ -32,6 +33,7 @@ def test_new_hashes_are_argon2id_at_19_mib_two_passes_one_lane():
     assert isinstance(identify_hasher(encoded), BoundedArgon2PasswordHasher)
 
 
+@pytest.mark.argon2
 @pytest.mark.django_db(transaction=True)
 def test_a_hash_with_djangos_default_parameters_is_rehashed_at_login():
     # given a holder whose stored hash has Django's default Argon2 parameters (m = 100 MiB, p = 8)
