@@ -310,3 +310,61 @@ def test_unbound_factory_workspaces_are_bindable_too(console, holder):
     WorkspaceFactory(id="ws-f")
     _request_code(console, workspace_id="ws-f")
     assert _bind(console, latest_code("alice@example.com"), workspace_id="ws-f").status_code == 200
+
+
+# --- the console's "change binding": a move between accounts of one certified enterprise (SPEC §7) -------
+
+
+def _certify(account, taxpayer_id):
+    from billing_center.certification.services import certification_approve, certification_submit
+    from tests.certification.conftest import png_bytes, upload
+    from tests.factories import AccountFactory
+
+    certification = certification_submit(
+        account=account, licence_name="Acme Ltd", taxpayer_id=taxpayer_id, upload=upload(png_bytes(), "licence.png")
+    )
+    certification_approve(certification=certification, operator=AccountFactory(is_staff=True))
+
+
+def _bound_to_bob(console):
+    _request_code(console, {"username": "bob", "email": "bob@example.com"})
+    assert _bind(console, latest_code("bob@example.com"), {"username": "bob", "email": "bob@example.com"}).status_code == 200
+
+
+def test_a_workspace_moves_between_accounts_with_the_same_verified_certification(console, holder, other_holder, workspace):
+    from tests.certification.conftest import VALID_USCC
+
+    # given the workspace is bob's, and bob and alice hold the same verified certification
+    _bound_to_bob(console)
+    _certify(other_holder, VALID_USCC)
+    _certify(holder, VALID_USCC)
+    # when alice binds it with her valid code
+    _request_code(console)
+    response = _bind(console, latest_code("alice@example.com"))
+    # then it moves to alice, with a history row and an audit row on both accounts
+    assert response.status_code == 200
+    assert Workspace.objects.get(pk="ws-1").account == holder
+    moved = WorkspaceHistory.objects.get(change="moved")
+    assert (moved.old, moved.new) == ({"account": "bob"}, {"account": "alice"})
+    assert AuditEvent.objects.filter(event="workspace.moved", account=holder).count() == 1
+    assert AuditEvent.objects.filter(event="workspace.moved", account=other_holder).count() == 1
+
+
+@pytest.mark.parametrize("alice_certified", ["none", "other enterprise"])
+def test_a_move_without_the_same_verified_certification_answers_409(console, holder, other_holder, workspace, alice_certified):
+    from tests.certification.conftest import OTHER_VALID_USCC, VALID_USCC
+
+    # given the workspace is bob's, bob is certified and alice is not (or as another enterprise)
+    _bound_to_bob(console)
+    _certify(other_holder, VALID_USCC)
+    if alice_certified == "other enterprise":
+        _certify(holder, OTHER_VALID_USCC)
+    # when alice binds it with her valid code
+    _request_code(console)
+    response = _bind(console, latest_code("alice@example.com"))
+    # then a clean 409 that says why, and it stays bob's
+    assert response.status_code == 409
+    assert response.json()["code"] == "workspace_bound"
+    assert "certification" in response.json()["detail"]
+    assert Workspace.objects.get(pk="ws-1").account == other_holder
+    assert not WorkspaceHistory.objects.filter(change="moved").exists()

@@ -13,8 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from billing_center.accounts.models import Account
+from billing_center.certification.services import workspace_move_allowed
 from billing_center.core.api import problem, problems_for
-from billing_center.core.errors import NotFound
+from billing_center.core.errors import ApplicationError, NotFound
 from billing_center.platform.auth import PlatformToken
 from billing_center.platform.meta import platform_meta
 from billing_center.workspaces import services
@@ -114,8 +116,19 @@ def platform_binding(request: HttpRequest, workspace_id: str, body: BindingIn) -
         email=body.email,
         code=body.code,
         meta=platform_meta(request),
+        move_allowed=same_verified_enterprise,
     )
     return _view(workspace.pk)
+
+
+def same_verified_enterprise(current: Account, new: Account) -> bool:
+    """The console's "change binding": a bound workspace moves only between two accounts holding the
+    same verified enterprise certification (SPEC §7)."""
+    try:
+        workspace_move_allowed(from_account=current, to_account=new)
+    except ApplicationError:
+        return False
+    return True
 
 
 @router.put(

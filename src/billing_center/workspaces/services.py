@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,10 @@ from billing_center.verification.services import code_check, code_send
 from billing_center.workspaces import events
 from billing_center.workspaces.models import Actor, LockState, SettlementMethod, Workspace, WorkspaceHistory
 from billing_center.workspaces.sites import site_exists, site_vendor
+
+# (current holder, new holder) -> may the workspace move? Given by the layer that knows the rule (the
+# platform passes the certification app's), so this app never imports the ones above it.
+MoveRule = Callable[[Account, Account], bool]
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -260,7 +265,13 @@ def workspace_bind_code_request(*, workspace_id: str, username: str, email: str,
 
 
 def workspace_bind_with_code(
-    *, workspace_id: str, username: str, email: str, code: str, meta: RequestMeta
+    *,
+    workspace_id: str,
+    username: str,
+    email: str,
+    code: str,
+    meta: RequestMeta,
+    move_allowed: MoveRule | None = None,
 ) -> Workspace:
     """Bind the workspace to the account named by username + bound email, with the code sent there.
 
@@ -304,7 +315,9 @@ def workspace_bind_with_code(
         )
         raise _invalid_code() from None
     assert account is not None
-    return workspace_bind(workspace_id=workspace_id, account=account, actor=Actor.CONSOLE, meta=meta)
+    return workspace_bind(
+        workspace_id=workspace_id, account=account, actor=Actor.CONSOLE, meta=meta, move_allowed=move_allowed
+    )
 
 
 def _invalid_code() -> ValidationFailed:
@@ -324,19 +337,29 @@ def workspace_bind(
     meta: RequestMeta,
     actor_account: Account | None = None,
     reason: str = "",
+    move_allowed: MoveRule | None = None,
 ) -> Workspace:
     """Bind an unbound workspace to ``account`` (binding it again to the same account changes nothing).
 
     Callers prove the right to bind: the console with a code (``workspace_bind_with_code``), an
-    operator in the back office (``actor=Actor.OPERATOR, actor_account=operator``).
+    operator in the back office (``actor=Actor.OPERATOR, actor_account=operator``). A workspace bound to
+    another account moves only when ``move_allowed(current, account)`` says so (the platform passes the
+    certification rule: both accounts hold the same verified enterprise certification) and it settles
+    through the account, not through the current holder's cloud account.
     """
     reason = _require_reason(reason)
     workspace = _locked(workspace_id)
     if workspace.account_id == account.pk:
         return workspace
-    if workspace.account_id is not None:
-        raise Conflict(
-            _("This workspace is already bound to another Billing Center account."), code="workspace_bound"
+    if workspace.account is not None:
+        return _workspace_move(
+            workspace=workspace,
+            account=account,
+            actor=actor,
+            actor_account=actor_account,
+            meta=meta,
+            reason=reason,
+            move_allowed=move_allowed,
         )
     workspace.account = account
     workspace.bound_at = timezone.now()
@@ -351,6 +374,63 @@ def workspace_bind(
         old={"account": None},
         new={"account": account.username},
         reason=reason,
+    )
+    return workspace
+
+
+def _workspace_move(
+    *,
+    workspace: Workspace,
+    account: Account,
+    actor: str,
+    actor_account: Account | None,
+    meta: RequestMeta,
+    reason: str,
+    move_allowed: MoveRule | None,
+) -> Workspace:
+    current = workspace.account
+    assert current is not None
+    if move_allowed is None or not move_allowed(current, account):
+        raise Conflict(
+            _(
+                "This workspace is already bound to another Billing Center account. It can move only between "
+                "accounts that hold the same verified enterprise certification."
+            ),
+            code="workspace_bound",
+        )
+    if workspace.settlement_method != SettlementMethod.ACCOUNT:
+        raise Conflict(
+            _(
+                "This workspace settles through its current holder's cloud account. Switch it to account "
+                "settlement there before moving it."
+            ),
+            code="workspace_bound",
+        )
+    workspace.account = account
+    workspace.bound_at = timezone.now()
+    workspace.save(update_fields=["account", "bound_at", "updated_at"])
+    _record(
+        workspace=workspace,
+        event=events.WORKSPACE_MOVED,
+        change="moved",
+        actor=actor,
+        actor_account=actor_account,
+        meta=meta,
+        old={"account": current.username},
+        new={"account": account.username},
+        reason=reason,
+    )
+    # The holder it left sees it in their own security log too.
+    audit_record(
+        event=events.WORKSPACE_MOVED,
+        meta=meta,
+        account=current,
+        actor=actor_account,
+        actor_label="" if actor_account is not None else _ACTOR_LABELS.get(Actor(actor), actor),
+        target=workspace,
+        old={"account": current.username},
+        new={"account": account.username},
+        detail={"actor": actor},
     )
     return workspace
 
