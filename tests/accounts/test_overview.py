@@ -6,8 +6,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from billing_center.accounts.selectors_overview import overview_counts, overview_for_account
-from billing_center.accounts.views_overview import certification_state
+from billing_center.accounts.selectors_overview import (
+    certification_state_label,
+    overview_counts,
+    overview_for_account,
+)
 from billing_center.cloud.models import CloudAccount
 from billing_center.workspaces.models import Workspace
 from tests.factories import AccountFactory, ContractFactory
@@ -23,7 +26,25 @@ def test_counts_are_zero_while_the_apps_are_empty():
     account = AccountFactory()
     counts = overview_counts(account=account)
     assert (counts.workspaces, counts.cloud_accounts, counts.active_contracts) == (0, 0, 0)
-    assert certification_state(account=account) == "not_submitted"
+    assert certification_state_label(account=account) == ("none", "Not submitted")
+
+
+def test_the_certification_state_is_the_accounts_own():
+    # given a holder whose certification was approved, and another who never submitted
+    from billing_center.certification.services import certification_approve, certification_submit
+    from tests.certification.conftest import VALID_USCC, png_bytes, upload
+
+    account, other = AccountFactory(), AccountFactory()
+    submitted = certification_submit(
+        account=account, licence_name="Acme Ltd", taxpayer_id=VALID_USCC, upload=upload(png_bytes(), "l.png")
+    )
+    certification_approve(certification=submitted, operator=AccountFactory(is_staff=True))
+    # then the Overview reads each one's own state
+    assert certification_state_label(account=account) == ("verified", "Verified")
+    assert certification_state_label(account=other) == ("none", "Not submitted")
+    page = Client()
+    page.force_login(account)
+    assert "Verified" in page.get("/overview").content.decode()
 
 
 def test_counts_are_the_accounts_own_and_only_active_contracts(django_assert_num_queries):

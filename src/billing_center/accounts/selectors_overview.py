@@ -14,6 +14,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing_center.accounts.models import Account
 from billing_center.audit.models import AuditEvent
@@ -47,6 +48,18 @@ def _count_for(app_label: str, model_name: str, *, account: Account, **condition
     if model is None:
         return 0
     return model._default_manager.filter(account=account, **conditions).count()
+
+
+def certification_state_label(*, account: Account) -> tuple[str, str]:
+    """The account's enterprise-certification state and its label ("none" / "Not submitted" without a
+    submission), read through the app registry like the counts."""
+    model = _model("certification", "Certification")
+    if model is None:
+        return "none", str(_("Not submitted"))
+    row = model._default_manager.filter(account=account).only("state").first()
+    if row is None:
+        return "none", str(_("Not submitted"))
+    return str(row.state), str(row.get_state_display())  # type: ignore[attr-defined]
 
 
 def active_contracts_count(*, account: Account) -> int:
