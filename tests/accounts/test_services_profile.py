@@ -51,6 +51,7 @@ def test_nothing_changed_writes_nothing():
         ("introduction", "y" * 501, "too_long"),
         ("contact_name", "z" * 51, "too_long"),
         ("contact_name", "Li\x00Lei", "invalid_characters"),
+        ("time_zone", "Mars/Olympus_Mons", "invalid_choice"),
         ("email", "someone@example.com", "field_not_editable"),
         ("username", "renamed", "field_not_editable"),
     ],
@@ -78,3 +79,13 @@ def test_limits_are_inclusive():
     # then they are accepted
     stored = Account.objects.get(pk=account.pk)
     assert (len(stored.enterprise_name), len(stored.introduction), len(stored.contact_name)) == (100, 500, 50)
+
+
+def test_a_chosen_time_zone_is_saved_and_audited():
+    # given a holder reading times by region
+    account = AccountFactory(region="cn-east", time_zone="")
+    # when they choose a zone, then it is stored and the change audited
+    profile_update(account=account, changes={"time_zone": "Europe/Berlin"}, meta=META)
+    assert Account.objects.get(pk=account.pk).time_zone == "Europe/Berlin"
+    row = AuditEvent.objects.get(event="profile.updated", account=account)
+    assert (row.old, row.new) == ({"time_zone": ""}, {"time_zone": "Europe/Berlin"})

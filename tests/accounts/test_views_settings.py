@@ -53,7 +53,7 @@ def test_profile_shows_masked_addresses_and_saves_edits():
     # (the links read "Change" with the field after it for screen readers: "Change email", "Change phone")
     assert 'Change<span class="visually-hidden"> email</span>' in page
     assert 'Change<span class="visually-hidden"> phone</span>' in page
-    for control in ("enterprise_name", "industry", "region", "introduction", "contact_name"):
+    for control in ("enterprise_name", "industry", "region", "introduction", "contact_name", "time_zone"):
         assert f'for="id_{control}"' in page
     # when they save an edit
     response = client.post(
@@ -64,11 +64,13 @@ def test_profile_shows_masked_addresses_and_saves_edits():
             "region": "",
             "introduction": "",
             "contact_name": "",
+            "time_zone": "Asia/Tokyo",
         },
     )
     # then it is stored and they land back on the profile with a message
     assert response.status_code == 302
     assert Account.objects.get(pk=account.pk).enterprise_name == "Renamed Co"
+    assert Account.objects.get(pk=account.pk).time_zone == "Asia/Tokyo"
     assert "Your profile was saved." in client.get("/settings/profile").content.decode()
 
 

@@ -49,6 +49,17 @@ def test_times_are_shown_in_the_region_zone_with_the_zone_written_out(settings):
     assert zone_for(None) == ZoneInfo("UTC")
 
 
+def test_a_time_zone_chosen_in_the_profile_wins_over_the_region(settings):
+    # given a holder in East China who chose Berlin, and one whose stored zone no longer exists
+    settings.TIME_ZONE = "UTC"
+    moment = dt.datetime(2026, 12, 6, 18, 56, 30, tzinfo=UTC)
+    berlin = SimpleNamespace(region="cn-east", time_zone="Europe/Berlin")
+    gone = SimpleNamespace(region="cn-east", time_zone="Atlantis/Capital")
+    # then the chosen zone is used, and an unknown one falls back to the region
+    assert format_datetime(moment, zone_for(berlin)) == "2026-12-06 19:56 UTC+1"
+    assert format_datetime(moment, zone_for(gone)) == "2026-12-07 02:56 UTC+8"
+
+
 def _plain(text: str) -> str:
     return text.replace("\xa0", " ")  # timesince keeps number and unit together with a no-break space
 

@@ -45,6 +45,7 @@ class ProfileOut(Schema):
     region: str
     introduction: str
     contact_name: str
+    time_zone: str = Field(description="IANA time zone the console shows times in; empty: by region")
     language: str
     has_password: bool
 
@@ -55,6 +56,7 @@ class ProfileIn(Schema):
     region: str | None = Field(None, max_length=32, examples=["cn-east"])
     introduction: str | None = Field(None, max_length=500)
     contact_name: str | None = Field(None, max_length=50, examples=["Li Lei"])
+    time_zone: str | None = Field(None, max_length=64, examples=["Asia/Shanghai"])
 
 
 def _profile(account: Account) -> ProfileOut:
@@ -67,6 +69,7 @@ def _profile(account: Account) -> ProfileOut:
         region=account.region,
         introduction=account.introduction,
         contact_name=account.contact_name,
+        time_zone=account.time_zone,
         language=account.language,
         has_password=account.has_usable_password(),
     )

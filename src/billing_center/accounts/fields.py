@@ -1,20 +1,28 @@
-"""The holder's own text fields (enterprise name, industry, region, introduction, contact name): one
+"""The holder's own text fields (enterprise name, industry, region, introduction, contact name, time
+zone): one
 cleaner for sign-up and the profile, so both accept and refuse the same values."""
 
 from __future__ import annotations
 
+import functools
 import unicodedata
+import zoneinfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from billing_center.core.errors import ValidationFailed
 
-PROFILE_FIELDS = ("enterprise_name", "industry", "region", "introduction", "contact_name")
+PROFILE_FIELDS = ("enterprise_name", "industry", "region", "introduction", "contact_name", "time_zone")
 MAX_LENGTHS = {"enterprise_name": 100, "introduction": 500, "contact_name": 50}
 # Free text keeps its line breaks here; every other field is one line with its white space folded.
 MULTILINE_FIELDS = frozenset({"introduction"})
 REQUIRED_FIELDS = frozenset({"enterprise_name"})
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 def _choices(field: str) -> list[str] | None:
@@ -35,6 +43,8 @@ def field_clean(field: str, value: str | None) -> str:
         raise ValidationFailed(
             _("Use at most %(max)d characters.") % {"max": limit}, field=field, code="too_long"
         )
+    if field == "time_zone" and text and text not in _time_zones():
+        raise ValidationFailed(_("Choose a time zone such as Asia/Shanghai or UTC."), field=field, code="invalid_choice")
     allowed = _choices(field)
     if allowed is not None and text and text not in allowed:
         raise ValidationFailed(_("Choose one of the listed values."), field=field, code="invalid_choice")

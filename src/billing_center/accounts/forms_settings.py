@@ -31,6 +31,33 @@ def _password_field(label: Any, *, autocomplete: str) -> forms.CharField:
     )
 
 
+# Offered in the profile form; the API takes any IANA name.
+COMMON_TIME_ZONES = (
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Asia/Kolkata",
+    "Asia/Dubai",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Moscow",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Australia/Sydney",
+    "UTC",
+)
+
+
+def time_zone_choices(*, current: str = "") -> list[tuple[str, Any]]:
+    zones = list(COMMON_TIME_ZONES)
+    if current and current not in zones:
+        zones.append(current)
+    return [("", _("By region (default)")), *((zone, zone.replace("_", " ")) for zone in zones)]
+
+
 class ProfileForm(forms.Form):
     enterprise_name = forms.CharField(label=_("Enterprise name"), max_length=100)
     industry = forms.ChoiceField(label=_("Industry"), required=False)
@@ -42,9 +69,13 @@ class ProfileForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     contact_name = forms.CharField(label=_("Contact name"), max_length=50, required=False)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), required=False, help_text=_("Times in the console are shown in this zone.")
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices(current=self.initial.get("time_zone", ""))  # type: ignore[attr-defined]
         self.fields["industry"].choices = industry_choices(blank_label=_("Not specified"))  # type: ignore[attr-defined]
         self.fields["region"].choices = region_choices(blank_label=_("Not specified"))  # type: ignore[attr-defined]
 

@@ -50,6 +50,8 @@ class Account(AbstractBaseUser, PermissionsMixin):
     enterprise_name = models.CharField(_("enterprise name"), max_length=100)
     industry = models.CharField(_("industry"), max_length=32, blank=True)
     region = models.CharField(_("region"), max_length=32, blank=True)
+    # IANA name the console shows times in; empty: the zone of the region (core.formatting.zone_for).
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     introduction = models.TextField(_("enterprise introduction"), max_length=500, blank=True)
     contact_name = models.CharField(_("contact name"), max_length=50, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.EN)

@@ -54,7 +54,14 @@ def format_money(amount: Any, currency: str) -> str:
 
 
 def zone_for(account: Any) -> ZoneInfo:
-    """The zone an account reads times in: by its region, else the site's TIME_ZONE."""
+    """The zone an account reads times in: the one chosen in its profile, else by its region, else the
+    site's TIME_ZONE."""
+    chosen = getattr(account, "time_zone", "") or ""
+    if chosen:
+        try:
+            return ZoneInfo(chosen)
+        except (ValueError, KeyError):  # a zone removed from the system's tz database since it was chosen
+            pass
     region = getattr(account, "region", "") or ""
     return ZoneInfo(REGION_ZONES.get(region, settings.TIME_ZONE))
 
