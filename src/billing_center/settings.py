@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "billing_center.core.context_processors.site",
+                "billing_center.accounts.context_processors.notification_language_prompt",
             ],
         },
     },

@@ -645,18 +645,59 @@ def test_login_with_the_csrf_token_from_the_page_works(account):
 # --- Language switch -------------------------------------------------------------------------------
 
 
-def test_language_switch_stores_the_language_on_the_account(client, account):
-    # given a logged-in holder reading in English
+def test_language_switch_changes_the_console_and_asks_about_notifications(client, account):
+    # given a logged-in holder reading (and notified) in English
     client.force_login(account)
-    # when they switch to Simplified Chinese
-    response = client.post("/language", {"language": "zh-hans", "next": "/logout"})
-    # then the account keeps it (audited), the cookie is set, and they return to the page
+    # when they switch the console to Simplified Chinese
+    response = client.post("/language", {"language": "zh-hans", "next": "/settings/profile"})
+    # then the cookie is set and they return to the page, now in Chinese, which asks about notifications
+    assert response["Location"] == "/settings/profile"
+    assert response.cookies["django_language"].value == "zh-hans"
+    page = client.get("/settings/profile").content.decode()
+    assert '<html lang="zh-hans">' in page
+    assert 'action="/language/notifications"' in page
+    # and the account's language (emails, SMS) has not changed silently
+    account.refresh_from_db()
+    assert account.language == "en"
+    assert not AuditEvent.objects.filter(event="account.language_changed").exists()
+
+
+def test_notifications_follow_the_console_language_when_the_holder_says_yes(client, account):
+    # given a holder who switched the console to Chinese
+    client.force_login(account)
+    client.post("/language", {"language": "zh-hans", "next": "/settings/profile"})
+    # when they answer yes
+    response = client.post("/language/notifications", {"follow": "yes", "next": "/settings/profile"})
+    # then the account's language moves (audited) and the question is gone
+    assert response["Location"] == "/settings/profile"
     account.refresh_from_db()
     assert account.language == "zh-hans"
-    assert response["Location"] == "/logout"
-    assert response.cookies["django_language"].value == "zh-hans"
     event = AuditEvent.objects.get(event="account.language_changed", account=account)
     assert event.old == {"language": "en"} and event.new == {"language": "zh-hans"}
+    assert 'action="/language/notifications"' not in client.get("/settings/profile").content.decode()
+
+
+def test_notifications_keep_their_language_when_the_holder_says_no(client, account):
+    # given a holder who switched the console to Chinese
+    client.force_login(account)
+    client.post("/language", {"language": "zh-hans", "next": "/settings/profile"})
+    # when they keep English for notifications
+    client.post("/language/notifications", {"follow": "no", "next": "/settings/profile"})
+    # then the account stays English, the console stays Chinese, and the question is gone
+    account.refresh_from_db()
+    assert account.language == "en"
+    page = client.get("/settings/profile").content.decode()
+    assert '<html lang="zh-hans">' in page
+    assert 'action="/language/notifications"' not in page
+
+
+def test_switching_back_to_the_accounts_language_asks_nothing(client, account):
+    client.force_login(account)
+    client.post("/language", {"language": "zh-hans", "next": "/settings/profile"})
+    client.post("/language", {"language": "en", "next": "/settings/profile"})
+    page = client.get("/settings/profile").content.decode()
+    assert 'action="/language/notifications"' not in page
+    assert '<html lang="en">' in page
 
 
 def test_language_switch_for_a_visitor_sets_only_the_cookie(client):

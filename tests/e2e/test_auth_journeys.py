@@ -182,14 +182,20 @@ def test_reauthenticate_with_password_returns_to_next(page: Page):
     expect(page).to_have_url(re.compile(r"/settings/security$"))
 
 
-def test_language_switch_is_kept_on_the_account(page: Page):
+def test_language_switch_asks_before_notifications_follow(page: Page):
     # given a logged-in holder reading in English
     account = AccountFactory(username="polyglot")
     log_in_with_password(page, "polyglot", DEFAULT_PASSWORD)
     expect(top_bar(page)).to_contain_text("polyglot")
     # when they pick Simplified Chinese in the top bar
     page.get_by_label("Language", exact=True).select_option("zh-hans")
-    # then the page comes back in that language and the account keeps it
+    # then the page comes back in that language and asks whether emails and SMS should follow
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    account.refresh_from_db()
+    assert account.language == "en"
+    # when they say yes, then the account keeps the language for its notifications too
+    page.get_by_role("button", name="是，也用此语言发送").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.get_by_role("button", name="是，也用此语言发送")).to_have_count(0)
     account.refresh_from_db()
     assert account.language == "zh-hans"

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from billing_center.accounts.services_language import CONSOLE_LANGUAGE_SESSION_KEY
 from billing_center.accounts.sessions import session_expire_if_due
 
 # Health probes answer without a session or an account, whatever cookie they carry (a load balancer's
@@ -40,6 +41,9 @@ class AccountLanguageMiddleware:
             return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.language:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
+            # This session's console language, when the holder switched it without moving their
+            # notifications; otherwise the account's.
+            language = request.session.get(CONSOLE_LANGUAGE_SESSION_KEY) or user.language
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)

@@ -32,6 +32,12 @@ def account_language_set(*, account: Account, language: str, meta: RequestMeta) 
     return account
 
 
+# The console language of this session when it differs from the account's (which drives emails and SMS):
+# switching the console language does not change the notifications silently; the page asks.
+CONSOLE_LANGUAGE_SESSION_KEY = "bc_console_language"
+NOTIFICATION_PROMPT_SESSION_KEY = "bc_notification_language_prompt"
+
+
 def language_never_chosen(*, account: Account) -> bool:
     """True for an account whose language nobody chose: not signed up (the sign-up form asks for it)
     and never switched (operator-made and demo accounts until their holder picks one)."""

@@ -13,4 +13,5 @@ urlpatterns = [
     path("reauthenticate", views_auth.reauthenticate, name="reauthenticate"),
     path("logout", views_auth.logout, name="logout"),
     path("language", views_auth.language, name="language"),
+    path("language/notifications", views_auth.notification_language, name="notification_language"),
 ]

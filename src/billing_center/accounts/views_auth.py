@@ -32,7 +32,11 @@ from billing_center.accounts.forms_auth import (
     SignupForm,
 )
 from billing_center.accounts.models import Account, Language
-from billing_center.accounts.services_language import account_language_set
+from billing_center.accounts.services_language import (
+    CONSOLE_LANGUAGE_SESSION_KEY,
+    NOTIFICATION_PROMPT_SESSION_KEY,
+    account_language_set,
+)
 from billing_center.accounts.views_two_factor import second_factor_pending
 from billing_center.audit.services import RequestMeta
 from billing_center.core.errors import ApplicationError
@@ -372,9 +376,30 @@ def logout(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def language(request: HttpRequest) -> HttpResponse:
-    """The top bar's language switch: Django's ``set_language`` (cookie), and for a logged-in holder
-    also the account's language, which then drives their emails and SMS too."""
+    """The top bar's language switch: Django's ``set_language`` (cookie). For a logged-in holder it
+    switches this session's console only; the page then asks whether emails and SMS should follow
+    (the account's language), so notifications never change silently."""
     chosen = request.POST.get("language", "")
     if request.user.is_authenticated and chosen in Language.values:
-        account_language_set(account=request.user, language=chosen, meta=_meta(request))
+        account = request.user
+        if chosen == account.language:
+            request.session.pop(CONSOLE_LANGUAGE_SESSION_KEY, None)
+            request.session.pop(NOTIFICATION_PROMPT_SESSION_KEY, None)
+        else:
+            request.session[CONSOLE_LANGUAGE_SESSION_KEY] = chosen
+            request.session[NOTIFICATION_PROMPT_SESSION_KEY] = chosen
     return set_language(request)
+
+
+@login_required
+@require_POST
+def notification_language(request: HttpRequest) -> HttpResponse:
+    """The answer to "send notifications in this language too?": yes moves the account's language
+    (emails and SMS, audited); either answer ends the question."""
+    account = cast(Account, request.user)
+    chosen = request.session.pop(NOTIFICATION_PROMPT_SESSION_KEY, None)
+    if chosen in Language.values and request.POST.get("follow") == "yes":
+        account_language_set(account=account, language=chosen, meta=_meta(request))
+        request.session.pop(CONSOLE_LANGUAGE_SESSION_KEY, None)
+        messages.success(request, _("Emails and SMS will be sent in this language too."))
+    return redirect(_safe_next(request) or "accounts:overview")
