@@ -153,12 +153,9 @@ def _change(
     now: datetime | None,
 ) -> Workspace:
     now = now or timezone.now()
-    workspace = (
-        Workspace.objects.select_for_update(of=("self",))
-        .select_related("cloud_account")
-        .filter(pk=workspace_id, account=account)
-        .first()
-    )
+    # Locked alone, then its cloud account read after the lock: a join read while waiting for the
+    # lock could show the cloud account as it was before the other change.
+    workspace = Workspace.objects.select_for_update().filter(pk=workspace_id, account=account).first()
     if workspace is None:
         raise _workspace_not_found()
     cloud_account: CloudAccount | None = None
