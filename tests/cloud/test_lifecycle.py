@@ -124,3 +124,28 @@ def test_an_ended_aws_subscription_locks_its_workspaces(alice):
     assert (workspace.settlement_method, workspace.lock_state) == ("account", "locked")
     entry = WorkspaceHistory.objects.filter(workspace_id="ws-us", change="settlement").get()
     assert entry.actor == "marketplace"
+
+
+def test_the_page_offers_and_makes_the_unlock_of_a_workspace_whose_cloud_account_ended(alice):
+    # given an AWS workspace locked because its subscription was cancelled
+    from datetime import timedelta
+
+    from billing_center.cloud.services import cloud_account_transition
+    from tests.cloud.factories import CloudAccountFactory
+
+    cloud = CloudAccountFactory(vendor="aws", last_event_at=None)
+    _settle_on(alice, cloud, "ws-us", site="us1")
+    cloud_account_transition(cloud_account=cloud, to_state="cancelled", event_at=timezone.now() + timedelta(seconds=1))
+    client = logged_in(alice)
+    # when the holder opens the page and settles it by their account
+    assert "Workspaces that need a settlement method" in client.get("/settings/cloud-account").content.decode()
+    stale = logged_in(alice, reauthenticated=False).post("/settings/cloud-account/workspaces/ws-us/settlement")
+    assert stale.status_code == 302 and stale["Location"].startswith("/reauthenticate")
+    response = client.post("/settings/cloud-account/workspaces/ws-us/settlement")
+    # then it is unlocked
+    assert response.status_code == 302
+    assert _ws("ws-us").lock_state == "active"
+    # and another account's workspace is a 404 there
+    bob = AccountFactory(username="bob", email="bob@example.com")
+    BoundWorkspaceFactory(id="ws-bob", account=bob)
+    assert client.post("/settings/cloud-account/workspaces/ws-bob/settlement").status_code == 404

@@ -63,3 +63,39 @@ def test_holder_links_an_alibaba_instance_by_its_ids_and_binds_two_workspaces(pa
     cloud = CloudAccount.objects.get(instance_id="7001")
     assert cloud.account == holder
     assert set(Workspace.objects.filter(cloud_account=cloud).values_list("pk", flat=True)) == {"ws-hz", "ws-hk"}
+
+
+def test_holder_sees_a_cancelled_subscriptions_workspace_locked_and_unlocks_it(page: Page):
+    # given an AWS subscription settling a us1 workspace, then cancelled by the marketplace
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from billing_center.cloud.services import cloud_account_transition
+    from tests.cloud.factories import CloudAccountFactory
+
+    holder = AccountFactory(username="awsholder", email="awsholder@example.com")
+    cloud = CloudAccountFactory(vendor="aws", account=holder, linked_at=timezone.now(), last_event_at=None)
+    BoundWorkspaceFactory(id="ws-or", name="Oregon prod", account=holder, site="us1", settlement_method="cloud", cloud_account=cloud)
+    cloud_account_transition(cloud_account=cloud, to_state="cancelled", event_at=timezone.now() + timedelta(seconds=1))
+    # when the holder logs in and opens Workspaces
+    page.goto("/login")
+    page.get_by_label("Username, email or phone").fill("awsholder")
+    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    expect(page.get_by_role("banner")).to_contain_text("awsholder")
+    page.goto("/workspaces/")
+    # then the workspace is locked
+    expect(page.get_by_role("row", name="Oregon prod")).to_contain_text("locked")
+    # when they open Account Settings > Cloud Account and settle it by their account
+    page.goto("/settings/cloud-account")
+    waiting = page.get_by_test_id("waiting-workspaces")
+    expect(waiting).to_contain_text("Oregon prod")
+    waiting.get_by_role("button", name="Settle Oregon prod by my Billing Center account").click()
+    # then it is unlocked
+    expect(page.get_by_role("status")).to_contain_text("Workspace ws-or is now settled by your Billing Center account.")
+    expect(page.get_by_test_id("waiting-workspaces")).to_have_count(0)
+    page.goto("/workspaces/")
+    expect(page.get_by_role("row", name="Oregon prod")).to_contain_text("active")
+    workspace = Workspace.objects.get(pk="ws-or")
+    assert (workspace.lock_state, workspace.settlement_method) == ("active", "account")

@@ -49,4 +49,5 @@ urlpatterns += [
     path("settings/cloud-account", views.accounts, name="accounts"),
     path("settings/cloud-account/link", views.link, name="link"),
     path("settings/cloud-account/<int:cloud_account_id>/workspaces", views.bind, name="bind"),
+    path("settings/cloud-account/workspaces/<str:workspace_id>/settlement", views.settle, name="settle"),
 ]

@@ -21,7 +21,7 @@ from billing_center.audit.services import RequestMeta
 from billing_center.cloud import linking, selectors, settlement
 from billing_center.cloud.models import CloudAccountState, Vendor
 from billing_center.core.errors import ApplicationError, ReauthenticationRequired
-from billing_center.workspaces.models import Workspace
+from billing_center.workspaces.models import LockState, SettlementMethod, Workspace
 from billing_center.workspaces.presentation import workspace_row
 from billing_center.workspaces.sites import site_label
 
@@ -59,8 +59,15 @@ def _page(request: HttpRequest, *, error: str = "", status: int = 200, typed: di
                 ],
             }
         )
+    # Unbound from an ended AWS / Huawei cloud account: locked until the holder picks a method (SPEC §5).
+    waiting = [
+        workspace_row(workspace)
+        for workspace in workspaces
+        if workspace.lock_state == LockState.LOCKED and workspace.lock_reason == settlement.ENDED_LOCK_REASON
+    ]
     context = {
         "cards": cards,
+        "waiting": waiting,
         "error": error,
         "typed": typed or {},
         "vendors": [(Vendor.ALIYUN, Vendor.ALIYUN.label), (Vendor.HUAWEI, Vendor.HUAWEI.label)],
@@ -132,6 +139,30 @@ def bind(request: HttpRequest, cloud_account_id: int) -> HttpResponse:
                 _("Workspace %(id)s was not moved: %(why)s")
                 % {"id": result.workspace_id, "why": settlement.refusal_text(result.code or "")},
             )
+    return redirect("cloud:accounts")
+
+
+@require_POST
+@never_cache
+@login_required
+def settle(request: HttpRequest, workspace_id: str) -> HttpResponse:
+    """Settle one workspace on the account (the page's answer to a workspace locked by an ended cloud account)."""
+    try:
+        settlement.settlement_change(
+            account=_account(request),
+            workspace_id=workspace_id[:ID_MAX],
+            method=SettlementMethod.ACCOUNT,
+            cloud_account_id=None,
+            reauthenticated=reauth_is_fresh(request),
+            meta=RequestMeta.from_request(request),
+        )
+    except ReauthenticationRequired:
+        return _reauth_redirect(reverse("cloud:accounts"))
+    except ApplicationError as refusal:
+        return _page(request, error=refusal.message, status=refusal.status)
+    messages.success(
+        request, _("Workspace %(id)s is now settled by your Billing Center account.") % {"id": workspace_id}
+    )
     return redirect("cloud:accounts")
 
 
