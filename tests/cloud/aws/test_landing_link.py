@@ -89,3 +89,25 @@ def test_a_registration_of_a_subscription_linked_elsewhere_is_refused_and_stays_
     response = post_json(logged_in(alice), "/api/v1/cloud-accounts/link", {"vendor": "aws", "registration": key})
     assert response.status_code == 422
     assert CloudAccount.objects.get().account == bob
+
+
+def test_a_new_buyer_signs_up_and_comes_back_to_link(client, aws_settings, fake_aws):
+    # given a registration and a buyer without an account
+    from billing_center.accounts.models import Account
+    from tests.accounts.test_views_auth import signup_data
+    from tests.outbox import latest_code
+
+    key = register(client, fake_aws)
+    landing = f"/marketplace/aws/landing/{key}"
+    # when they follow "Create an account" (next = the landing page) and sign up with an email code
+    data = {**signup_data(), "next": landing}
+    client.post(f"/signup?next={landing}", {**data, "send_email_code": "1"})
+    data["email_code"] = latest_code("new.holder@example.com")
+    signed_up = client.post(f"/signup?next={landing}", data)
+    # then they are back on the landing page, logged in, and the id still works
+    assert signed_up.status_code == 302 and signed_up["Location"] == landing
+    assert "Link to my account" in client.get(landing).content.decode()
+    # and confirming links the subscription to the new account (a sign-up counts as a fresh authentication)
+    linked = client.post(landing)
+    assert linked.status_code == 302 and linked["Location"] == "/settings/cloud-account"
+    assert CloudAccount.objects.get().account == Account.objects.get(username="newholder")
