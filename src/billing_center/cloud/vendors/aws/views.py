@@ -199,8 +199,10 @@ def landing(request: HttpRequest, registration: str) -> HttpResponse:
                 "here": request.path,
             },
         )
-    # The address is a bearer id: never sent on as a referrer, never cached.
-    response["Referrer-Policy"] = "no-referrer"
+    # The address is a bearer id: never sent to another site as a referrer, never cached. Not
+    # "no-referrer": that makes the browser send "Origin: null" with the page's own link form, which
+    # Django's CSRF check refuses.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
