@@ -9,6 +9,7 @@ from billing_center.accounts.api import account_router, auth_router
 from billing_center.accounts.api_settings import settings_router
 from billing_center.accounts.api_two_factor import router as two_factor_router
 from billing_center.certification.api import router as certification_router
+from billing_center.cloud.api import router as cloud_router
 from billing_center.contracts.api import router as contracts_router
 from billing_center.core.api import install_problem_handlers
 from billing_center.platform.api import router as platform_router
@@ -33,3 +34,4 @@ api.add_router("/account", certification_router)
 api.add_router("/auth", two_factor_router)
 api.add_router("/workspaces", workspaces_router)
 api.add_router("/platform", platform_router)
+api.add_router("", cloud_router)

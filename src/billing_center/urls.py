@@ -16,6 +16,6 @@ urlpatterns = [
     path("contracts/", include("billing_center.contracts.urls")),
     path("settings/", include("billing_center.certification.urls")),
     path("workspaces/", include("billing_center.workspaces.urls")),
-    path("marketplace/", include("billing_center.cloud.urls")),
+    path("", include("billing_center.cloud.urls")),
     path("", include("billing_center.accounts.urls")),
 ]

@@ -194,8 +194,9 @@ def test_language_switch_asks_before_notifications_follow(page: Page):
     account.refresh_from_db()
     assert account.language == "en"
     # when they say yes, then the account keeps the language for its notifications too
-    page.get_by_role("button", name="是，也用此语言发送").click()
+    follow = "是，也用此语言发送"  # noqa: RUF001 - the Chinese copy uses full-width punctuation
+    page.get_by_role("button", name=follow).click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
-    expect(page.get_by_role("button", name="是，也用此语言发送")).to_have_count(0)
+    expect(page.get_by_role("button", name=follow)).to_have_count(0)
     account.refresh_from_db()
     assert account.language == "zh-hans"

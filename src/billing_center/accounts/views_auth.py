@@ -181,6 +181,7 @@ def _render_signup(
         "email_state": channels["email"],
         "phone_state": channels["phone"],
         "code_minutes": settings.CODE_TTL_SECONDS // 60,
+        "next": _safe_next(request),
     }
     return _render(request, "accounts/auth/signup.html", context, error=error)
 

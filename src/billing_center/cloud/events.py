@@ -12,3 +12,5 @@ INBOX_FAILED = event_type("cloud_inbox.failed", _("Marketplace call failed to pr
 INBOX_RETRIED = event_type("cloud_inbox.retried", _("Marketplace call re-run"))
 AWS_REGISTRATION_RESOLVED = event_type("cloud_account.aws_registered", _("AWS Marketplace registration resolved"))
 AWS_REGISTRATION_USED = event_type("cloud_account.aws_registration_used", _("AWS Marketplace registration used"))
+CLOUD_ACCOUNT_LINKED = event_type("cloud_account.linked", _("Cloud account linked"), holder_visible=True)
+CLOUD_ACCOUNT_LINK_REFUSED = event_type("cloud_account.link_refused", _("Cloud account link refused"))

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from billing_center.audit.services import SYSTEM, RequestMeta, audit_record
 from billing_center.cloud import events
+from billing_center.cloud.lifecycle import workspaces_follow
 from billing_center.cloud.models import CloudAccount, CloudAccountState, InboxEvent, InboxStatus
 from billing_center.core.errors import ApplicationError, Conflict
 
@@ -203,6 +204,8 @@ def cloud_account_transition(
         if reason
         else {"event_at": event_at.isoformat()},
     )
+    # SPEC §5: the workspaces it settles follow (grace, restored, fallback or locked), in this transaction.
+    workspaces_follow(cloud_account=locked, from_state=from_state, to_state=to_state, meta=meta)
     _sync(cloud_account, locked)
     return True
 

@@ -1,4 +1,5 @@
-"""``/marketplace/<vendor>/…``: every registered vendor's endpoints, 404 while it is not configured."""
+"""``/marketplace/<vendor>/…``: every registered vendor's endpoints, 404 while it is not configured;
+``/settings/cloud-account``: Account Settings > Cloud Account."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, include, path
 
+from billing_center.cloud import views
 from billing_center.cloud.vendors import MarketplaceVendor, vendors
 
 app_name = "cloud"
@@ -40,6 +42,12 @@ def _guarded(vendor: MarketplaceVendor, patterns: Sequence[URLPattern | URLResol
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path(f"{key}/", include((_guarded(vendor, vendor.urlpatterns()), key)))
+    path(f"marketplace/{key}/", include((_guarded(vendor, vendor.urlpatterns()), key)))
     for key, vendor in vendors().items()
+]
+urlpatterns += [
+    path("settings/cloud-account", views.accounts, name="accounts"),
+    path("settings/cloud-account/link", views.link, name="link"),
+    path("settings/cloud-account/<int:cloud_account_id>/workspaces", views.bind, name="bind"),
+    path("settings/cloud-account/workspaces/<str:workspace_id>/settlement", views.settle, name="settle"),
 ]

@@ -506,8 +506,12 @@ def workspace_settlement_set(
     meta: RequestMeta,
     actor_account: Account | None = None,
     reason: str = "",
+    any_vendor: bool = False,
 ) -> Workspace:
     """Settle the workspace on its account or on one cloud account, recording the change.
+
+    ``any_vendor``: the account's "any settlement method" flag lets a cloud account of another vendor
+    than the site's settle it.
 
     Checks what the data model needs (a bound workspace; a cloud account of the same Billing Center
     account and of the site's vendor). The product rules of SPEC §4 (allowed methods per site, once per
@@ -526,7 +530,7 @@ def workspace_settlement_set(
             raise ValidationFailed(_("Choose a cloud account."), field="cloud_account_id", code="cloud_account_required")
         if getattr(cloud_account, "account_id", None) != workspace.account_id:
             raise NotFound(_("This cloud account is not known."), code="cloud_account_not_found")
-        if getattr(cloud_account, "vendor", "") != site_vendor(workspace.site):
+        if not any_vendor and getattr(cloud_account, "vendor", "") != site_vendor(workspace.site):
             raise ValidationFailed(
                 _("This site cannot be settled through this cloud vendor."),
                 field="cloud_account_id",

@@ -53,7 +53,7 @@ def test_a_valid_token_records_a_pending_subscription_and_lands_on_its_page(clie
     assert page.status_code == 200
     assert ACCOUNT_ID in page.content.decode()
     assert "l-0123456789abcdef" in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert "no-store" in page["Cache-Control"]
     # and only a hash of the landing id is stored
     registration = AwsRegistration.objects.get()

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from billing_center.audit.services import RequestMeta
 from billing_center.cloud.models import Vendor
@@ -175,9 +175,14 @@ def register(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("cloud:aws:landing", kwargs={"registration": registration.key}))
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @never_cache
 def landing(request: HttpRequest, registration: str) -> HttpResponse:
+    if request.method == "POST":
+        # "Link to my account" (logged in, after re-authentication; else log in and come back).
+        from billing_center.cloud.views import aws_landing_link
+
+        return aws_landing_link(request, registration)
     found = selectors.aws_registration_lookup(key=registration)
     if found is None:
         response = _registration_problem(request, status=404, problem_kind="landing")
@@ -194,8 +199,10 @@ def landing(request: HttpRequest, registration: str) -> HttpResponse:
                 "here": request.path,
             },
         )
-    # The address is a bearer id: never sent on as a referrer, never cached.
-    response["Referrer-Policy"] = "no-referrer"
+    # The address is a bearer id: never sent to another site as a referrer, never cached. Not
+    # "no-referrer": that makes the browser send "Origin: null" with the page's own link form, which
+    # Django's CSRF check refuses.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
