@@ -98,6 +98,11 @@ def _require_reason(reason: str) -> str:
 # --- writing history and audit ------------------------------------------------------------------------
 
 
+def _actor_label(actor: str, actor_account: Account | None) -> str:
+    """The audit row's actor label when no person acted (console, marketplace, system)."""
+    return "" if actor_account is not None else _ACTOR_LABELS.get(Actor(actor), actor)
+
+
 def _record(
     *,
     workspace: Workspace,
@@ -124,7 +129,7 @@ def _record(
         meta=meta,
         account=workspace.account,
         actor=actor_account,
-        actor_label="" if actor_account is not None else _ACTOR_LABELS.get(Actor(actor), actor),
+        actor_label=_actor_label(actor, actor_account),
         target=workspace,
         old=old,
         new=new,
@@ -426,7 +431,7 @@ def _workspace_move(
         meta=meta,
         account=current,
         actor=actor_account,
-        actor_label="" if actor_account is not None else _ACTOR_LABELS.get(Actor(actor), actor),
+        actor_label=_actor_label(actor, actor_account),
         target=workspace,
         old={"account": current.username},
         new={"account": account.username},
@@ -493,7 +498,7 @@ def workspace_lock_set(
     return workspace
 
 
-# --- settlement (for the cloud-account issues; no endpoint calls it yet) -------------------------------
+# --- settlement (offered to holders by cloud.settlement, which applies the rules of SPEC §4) -----------
 
 
 @transaction.atomic
