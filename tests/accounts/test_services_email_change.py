@@ -10,8 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from billing_center.accounts import services_identifier_change as changes
-from billing_center.accounts.models import Account
-from billing_center.accounts.models_changes import ChangeState, IdentifierChange
+from billing_center.accounts.models import Account, ChangeState, IdentifierChange
 from billing_center.accounts.selectors_settings import identifier_change_status
 from billing_center.accounts.services import login_code_request, login_with_code
 from billing_center.audit.models import AuditEvent

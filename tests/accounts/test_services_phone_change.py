@@ -10,8 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from billing_center.accounts import services_identifier_change as changes
-from billing_center.accounts.models import Account
-from billing_center.accounts.models_changes import ChangePath, ChangeState, IdentifierChange
+from billing_center.accounts.models import Account, ChangePath, ChangeState, IdentifierChange
 from billing_center.accounts.selectors_settings import identifier_change_status
 from billing_center.audit.models import AuditEvent
 from billing_center.core.errors import Conflict, RateLimited, ReauthenticationRequired, ValidationFailed

@@ -13,8 +13,14 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 import billing_center.verification.services as codes
-from billing_center.accounts.models import Account, AccountSession
-from billing_center.accounts.models_changes import ChangeKind, ChangePath, ChangeState, IdentifierChange
+from billing_center.accounts.models import (
+    Account,
+    AccountSession,
+    ChangeKind,
+    ChangePath,
+    ChangeState,
+    IdentifierChange,
+)
 from billing_center.audit import selectors as audit_selectors
 from billing_center.audit.events import label_for
 from billing_center.audit.models import AuditEvent

@@ -27,9 +27,9 @@ import billing_center.verification.services as codes
 from billing_center.accounts import events
 from billing_center.accounts import notices_settings as notices
 from billing_center.accounts.identifiers import normalize_email, normalize_phone
-from billing_center.accounts.models import Account
-from billing_center.accounts.models_changes import (
+from billing_center.accounts.models import (
     PENDING_STATES,
+    Account,
     ChangeKind,
     ChangePath,
     ChangeState,

@@ -17,7 +17,7 @@ from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
 from django.db import connections, router
 from django.utils import timezone
 
-from billing_center.accounts.models_sessions import AccountSession
+from billing_center.accounts.models import AccountSession
 
 
 def _from_timestamp(value: Any) -> datetime | None:

@@ -98,9 +98,3 @@ class Account(AbstractBaseUser, PermissionsMixin):
     @property
     def date_joined(self) -> Any:
         return self.created_at
-
-
-from billing_center.accounts.models_changes import IdentifierChange  # noqa: E402
-from billing_center.accounts.models_sessions import AccountSession  # noqa: E402
-
-__all__ = ["Account", "AccountManager", "AccountSession", "IdentifierChange", "Language"]
