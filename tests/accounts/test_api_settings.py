@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from billing_center.accounts.models import Account
-from billing_center.accounts.selectors_settings import session_public_id
+from billing_center.accounts.selectors.settings import session_public_id
 from billing_center.audit.models import AuditEvent
 from billing_center.audit.services import audit_record
 from billing_center.core.masking import mask_phone

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from billing_center.accounts.selectors_overview import (
+from billing_center.accounts.selectors.overview import (
     certification_state_label,
     overview_counts,
     overview_for_account,

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from billing_center.accounts.selectors_settings import device_label
+from billing_center.accounts.selectors.settings import device_label
 from billing_center.audit.services import RequestMeta
 from billing_center.core.masking import mask_target
 

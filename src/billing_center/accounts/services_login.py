@@ -21,7 +21,7 @@ from billing_center.accounts import events, throttling
 from billing_center.accounts.identifiers import identifier_kind, normalize_email, normalize_phone
 from billing_center.accounts.models import Account, AccountSession, Language
 from billing_center.accounts.passwords import password_check_policy
-from billing_center.accounts.selectors import account_by_identifier
+from billing_center.accounts.selectors.account import account_by_identifier
 from billing_center.audit.services import RequestMeta, audit_record
 from billing_center.core.errors import ValidationFailed
 from billing_center.core.masking import mask_email, mask_phone

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from billing_center.accounts.models import Account
-from billing_center.accounts.selectors_settings import session_key_for_public_id
+from billing_center.accounts.selectors.settings import session_key_for_public_id
 from billing_center.accounts.sessions import session_end, sessions_end_others
 from billing_center.audit.services import RequestMeta
 from billing_center.core.errors import Conflict, NotFound

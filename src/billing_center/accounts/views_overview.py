@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET
 
 from billing_center.accounts.choices import industry_label, region_label
 from billing_center.accounts.models import Account
-from billing_center.accounts.selectors_overview import certification_state_label, overview_for_account
-from billing_center.accounts.selectors_settings import event_label
+from billing_center.accounts.selectors.overview import certification_state_label, overview_for_account
+from billing_center.accounts.selectors.settings import event_label
 
 
 def _url_or_empty(name: str) -> str:
