@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from billing_center.accounts.models import Account
-from billing_center.accounts.services_language import account_language_adopt, account_language_set
+from billing_center.accounts.services.profile import account_language_adopt, account_language_set
 from billing_center.audit.models import AuditEvent
 from billing_center.audit.services import SYSTEM, audit_record
 from tests.factories import DEFAULT_PASSWORD, AccountFactory

@@ -8,8 +8,8 @@ import pytest
 from billing_center.accounts.fields import field_clean
 from billing_center.accounts.models import Account
 from billing_center.accounts.services import account_signup, signup_code_request
-from billing_center.accounts.services_password import password_update
-from billing_center.accounts.services_profile import profile_update
+from billing_center.accounts.services.password import password_update
+from billing_center.accounts.services.profile import profile_update
 from billing_center.audit.models import AuditEvent
 from billing_center.core.errors import ReauthenticationRequired, ValidationFailed
 from tests.accounts.settings_support import META, logged_in_client

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from billing_center.accounts.models import Account
-from billing_center.accounts.services_demo import demo_account_ensure
+from billing_center.accounts.services.demo import demo_account_ensure
 from billing_center.audit.models import AuditEvent
 from billing_center.core.demo import demo_loaders
 

@@ -9,9 +9,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from billing_center.accounts import services_identifier_change as changes
 from billing_center.accounts.models import Account, ChangeState, IdentifierChange
 from billing_center.accounts.selectors.settings import identifier_change_status
+from billing_center.accounts.services import identifier_change as changes
 from billing_center.accounts.services import login_code_request, login_with_code
 from billing_center.audit.models import AuditEvent
 from billing_center.core.errors import Conflict, RateLimited, ReauthenticationRequired, ValidationFailed

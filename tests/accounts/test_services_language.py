@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from billing_center.accounts.services_language import account_language_set
+from billing_center.accounts.services.profile import account_language_set
 from billing_center.audit.models import AuditEvent
 from billing_center.audit.services import RequestMeta
 from billing_center.core.errors import ValidationFailed

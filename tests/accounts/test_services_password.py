@@ -6,7 +6,7 @@ import pytest
 
 from billing_center.accounts.models import Account
 from billing_center.accounts.services import login_code_request, login_with_code
-from billing_center.accounts.services_password import password_change, password_set
+from billing_center.accounts.services.password import password_change, password_set
 from billing_center.audit.models import AuditEvent
 from billing_center.core.errors import Conflict, RateLimited, ReauthenticationRequired, ValidationFailed
 from tests.accounts.settings_support import (

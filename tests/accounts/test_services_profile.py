@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from billing_center.accounts.models import Account
-from billing_center.accounts.services_profile import profile_update
+from billing_center.accounts.services.profile import profile_update
 from billing_center.audit.models import AuditEvent
 from billing_center.core.errors import ValidationFailed
 from tests.accounts.settings_support import META

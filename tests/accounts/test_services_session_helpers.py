@@ -1,4 +1,5 @@
-"""Session helpers (accounts/sessions.py): login stamps, re-auth freshness, ending sessions."""
+"""Session helpers (accounts/sessions.py): login stamps, re-auth freshness; ending sessions
+(accounts/services/sessions.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from billing_center.accounts import sessions
 from billing_center.accounts.models import AccountSession
+from billing_center.accounts.services import session_end, sessions_end_others
 from billing_center.audit.models import AuditEvent
 from billing_center.audit.services import RequestMeta
 from billing_center.core.errors import NotFound
@@ -95,7 +97,7 @@ def test_end_other_sessions_keeps_the_current_one():
     Client().force_login(other)
     current = browsers[0].cookies[settings.SESSION_COOKIE_NAME].value
     # when the holder ends the others
-    ended = sessions.sessions_end_others(
+    ended = sessions_end_others(
         account=account, keep_session_key=current, meta=RequestMeta(ip="203.0.113.5")
     )
     # then two ended (audited), the current one and the other account's stay
@@ -115,8 +117,8 @@ def test_ending_a_session_of_another_account_is_not_found():
     foreign_key = browser.cookies[settings.SESSION_COOKIE_NAME].value
     # when one account tries to end the other's session / then NotFound, and the session lives on
     with pytest.raises(NotFound):
-        sessions.session_end(account=account, session_key=foreign_key)
+        session_end(account=account, session_key=foreign_key)
     assert AccountSession.objects.filter(session_key=foreign_key).exists()
     # and the owner can end it
-    sessions.session_end(account=other, session_key=foreign_key)
+    session_end(account=other, session_key=foreign_key)
     assert browser.get("/api/v1/account/me").status_code == 401

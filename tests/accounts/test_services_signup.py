@@ -195,16 +195,16 @@ def test_email_of_an_existing_account_cannot_be_registered_through_the_decoy():
 
 def test_integrity_race_becomes_a_clean_error(monkeypatch):
     # given a competing sign-up that commits the same username after our checks, before our insert
-    from billing_center.accounts import services
+    from billing_center.accounts.services import signup
 
     codes = _codes_for("new.holder@example.com")
-    real_check = services._signup_code_check
+    real_check = signup._signup_code_check
 
     def check_then_lose_the_race(**kwargs):
         real_check(**kwargs)
         Account.objects.create(username="NEWHOLDER", email="other@example.com", enterprise_name="X")
 
-    monkeypatch.setattr(services, "_signup_code_check", check_then_lose_the_race)
+    monkeypatch.setattr(signup, "_signup_code_check", check_then_lose_the_race)
     # when the sign-up inserts / then the database constraint's error becomes a field error
     error = _signup_error(**codes)
     assert (error.code, error.field) == ("username_taken", "username")
@@ -271,7 +271,7 @@ def test_username_is_immutable_after_signup():
     # given an account
     account = AccountFactory(username="fixedname")
     # when the profile service is asked to change the username / then it refuses
-    from billing_center.accounts.services_profile import profile_update
+    from billing_center.accounts.services.profile import profile_update
 
     with pytest.raises(ValidationFailed):
         profile_update(account=account, changes={"username": "newname"}, meta=META)

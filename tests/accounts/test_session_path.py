@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from billing_center.accounts.models import AccountSession
-from billing_center.accounts.services_password import password_change
+from billing_center.accounts.services.password import password_change
 from billing_center.audit.services import RequestMeta
 from billing_center.core.rawread import row_by_pk
 from tests.factories import DEFAULT_PASSWORD, AccountFactory

@@ -8,7 +8,7 @@ import pytest
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from billing_center.accounts import services_two_factor as two_factor
+from billing_center.accounts.services import two_factor as two_factor
 from billing_center.audit.models import AuditEvent
 from billing_center.audit.services import RequestMeta
 from billing_center.core.errors import RateLimited, ReauthenticationRequired, ValidationFailed

@@ -8,7 +8,7 @@ from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from billing_center.accounts.services_two_factor import two_factor_enrol_operator
+from billing_center.accounts.services.two_factor import two_factor_enrol_operator
 
 SECOND_FACTOR_AT = "_bc_2fa_at"
 

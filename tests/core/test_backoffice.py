@@ -134,7 +134,7 @@ def test_createoperator_prints_the_two_factor_enrolment(tmp_path):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from billing_center.accounts.models import Account
-    from billing_center.accounts.services_two_factor import two_factor_verify
+    from billing_center.accounts.services.two_factor import two_factor_verify
     from billing_center.audit.services import RequestMeta
 
     # given a password file, when an operator is created

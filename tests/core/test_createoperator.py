@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from billing_center.accounts.models import Account
-from billing_center.accounts.services_operator_group import OPERATORS_GROUP
+from billing_center.accounts.services.operators import OPERATORS_GROUP
 from tests.accounts.two_factor_support import pass_second_factor
 from tests.factories import ContractFactory
 

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher, identify_hasher, make_password
 
 from billing_center.accounts.models import Account
-from billing_center.accounts.services_login import login_with_password
+from billing_center.accounts.services.login import login_with_password
 from billing_center.audit.services import RequestMeta
 from billing_center.core.errors import RateLimited
 from billing_center.core.hashers import BoundedArgon2PasswordHasher, hashing_semaphore, hashing_slot

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from django.test import Client
 
-from billing_center.accounts.notices_settings import password_changed_email
+from billing_center.accounts.services.notices import password_changed_email
 from billing_center.audit.models import AuditEvent
 from billing_center.audit.services import RequestMeta
 from billing_center.contracts.responses import csv_cell

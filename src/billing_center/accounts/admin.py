@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 
 from billing_center.accounts.models import Account
 from billing_center.accounts.services import account_flags_update
-from billing_center.accounts.services_password import operator_password_change_record
+from billing_center.accounts.services.password import operator_password_change_record
 from billing_center.audit.services import RequestMeta
 
 FLAG_FIELDS = ("is_active", "any_settlement_method")

@@ -13,12 +13,12 @@ from ninja import Field, Query, Router, Schema
 from ninja.params import functions as param
 from ninja.responses import Status
 
-from billing_center.accounts import services_identifier_change as changes
 from billing_center.accounts.models import Account
 from billing_center.accounts.selectors import settings as reads
-from billing_center.accounts.services_password import password_update as password_store
-from billing_center.accounts.services_profile import profile_update
-from billing_center.accounts.services_sessions import account_session_end, account_sessions_end_others
+from billing_center.accounts.services import identifier_change as changes
+from billing_center.accounts.services.password import password_update as password_store
+from billing_center.accounts.services.profile import profile_update
+from billing_center.accounts.services.sessions import account_session_end, account_sessions_end_others
 from billing_center.accounts.sessions import reauth_is_fresh
 from billing_center.audit.models import AuditEvent
 from billing_center.audit.services import RequestMeta

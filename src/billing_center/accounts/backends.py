@@ -28,7 +28,7 @@ class IdentifierBackend(ModelBackend):
         password: str | None = None,
         **kwargs: Any,
     ) -> Any:
-        from billing_center.accounts.services_login import login_with_password
+        from billing_center.accounts.services.login import login_with_password
 
         if not username or password is None:
             return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from billing_center.accounts.models import Language
-from billing_center.accounts.services_language import NOTIFICATION_PROMPT_SESSION_KEY
+from billing_center.accounts.services.profile import NOTIFICATION_PROMPT_SESSION_KEY
 
 
 def notification_language_prompt(request: HttpRequest) -> dict[str, object]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-from billing_center.accounts.services_language import CONSOLE_LANGUAGE_SESSION_KEY
+from billing_center.accounts.services.profile import CONSOLE_LANGUAGE_SESSION_KEY
 from billing_center.accounts.sessions import session_expire_if_due
 
 # Health probes answer without a session or an account, whatever cookie they carry (a load balancer's

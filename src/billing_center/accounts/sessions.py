@@ -15,12 +15,10 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 
 from billing_center.accounts import events
-from billing_center.accounts.models import Account, AccountSession
+from billing_center.accounts.models import Account
 from billing_center.audit.services import RequestMeta, audit_record
-from billing_center.core.errors import NotFound
 
 AUTH_AT = "_bc_auth_at"
 REAUTH_AT = "_bc_reauth_at"
@@ -105,26 +103,3 @@ def reauth_is_fresh(request: HttpRequest) -> bool:
         return False
     reauth_at = float(session.get(REAUTH_AT, 0) or 0)
     return 0 <= time.time() - reauth_at <= settings.REAUTH_WINDOW_SECONDS
-
-
-def sessions_end_others(
-    *, account: Account, keep_session_key: str | None, meta: RequestMeta | None = None
-) -> int:
-    """End every session of ``account`` except ``keep_session_key``; returns how many ended."""
-    sessions = AccountSession.objects.filter(account=account)
-    if keep_session_key:
-        sessions = sessions.exclude(session_key=keep_session_key)
-    ended = sessions.delete()[0]
-    if meta is not None and ended:
-        audit_record(event=events.SESSIONS_ENDED, account=account, meta=meta, detail={"count": ended})
-    return ended
-
-
-def session_end(*, account: Account, session_key: str, meta: RequestMeta | None = None) -> None:
-    """End one session of ``account``. A key that is not one of the account's raises NotFound, exactly
-    like a key that does not exist."""
-    ended = AccountSession.objects.filter(account=account, session_key=session_key).delete()[0]
-    if not ended:
-        raise NotFound(_("That session does not exist."), code="session_not_found")
-    if meta is not None:
-        audit_record(event=events.SESSION_ENDED, account=account, meta=meta)

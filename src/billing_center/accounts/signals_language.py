@@ -11,7 +11,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from billing_center.accounts.models import Account
-from billing_center.accounts.services_language import account_language_adopt
+from billing_center.accounts.services.profile import account_language_adopt
 from billing_center.audit.services import RequestMeta
 
 

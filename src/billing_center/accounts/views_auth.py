@@ -32,7 +32,7 @@ from billing_center.accounts.forms_auth import (
     SignupForm,
 )
 from billing_center.accounts.models import Account, Language
-from billing_center.accounts.services_language import (
+from billing_center.accounts.services.profile import (
     CONSOLE_LANGUAGE_SESSION_KEY,
     NOTIFICATION_PROMPT_SESSION_KEY,
     account_language_set,

@@ -21,7 +21,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from billing_center.accounts import services_identifier_change as changes
 from billing_center.accounts.choices import industry_label, region_label
 from billing_center.accounts.forms_settings import (
     ChangeStartForm,
@@ -35,9 +34,10 @@ from billing_center.accounts.forms_settings import (
 )
 from billing_center.accounts.models import Account
 from billing_center.accounts.selectors import settings as reads
-from billing_center.accounts.services_password import password_update
-from billing_center.accounts.services_profile import PROFILE_FIELDS, profile_update
-from billing_center.accounts.services_sessions import account_session_end, account_sessions_end_others
+from billing_center.accounts.services import identifier_change as changes
+from billing_center.accounts.services.password import password_update
+from billing_center.accounts.services.profile import PROFILE_FIELDS, profile_update
+from billing_center.accounts.services.sessions import account_session_end, account_sessions_end_others
 from billing_center.accounts.sessions import reauth_is_fresh
 from billing_center.audit.services import RequestMeta
 from billing_center.core.errors import ApplicationError, ReauthenticationRequired

@@ -28,8 +28,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from billing_center.accounts import services_two_factor as two_factor
 from billing_center.accounts.models import Account
+from billing_center.accounts.services import two_factor as two_factor
 from billing_center.accounts.sessions import reauth_is_fresh, session_login, session_mark_reauthenticated
 from billing_center.audit.services import RequestMeta
 from billing_center.core.backoffice import SECOND_FACTOR_SESSION_KEY

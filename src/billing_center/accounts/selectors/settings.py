@@ -116,7 +116,7 @@ def _next_step(change: IdentifierChange, now: datetime) -> tuple[str, int]:
 
 
 def _live_code(change: IdentifierChange) -> tuple[str, str]:
-    from billing_center.accounts.services_identifier_change import CURRENT_PURPOSE, NEW_PURPOSE
+    from billing_center.accounts.services.identifier_change import CURRENT_PURPOSE, NEW_PURPOSE
 
     kind = ChangeKind(change.kind)
     if change.state == ChangeState.STARTED:

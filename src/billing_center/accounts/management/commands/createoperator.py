@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from billing_center.accounts.services import operator_create
-        from billing_center.accounts.services_operator_group import operator_group_join
+        from billing_center.accounts.services.operators import operator_group_join
         from billing_center.core.errors import ApplicationError
 
         if options["password_file"] == "-":
@@ -58,7 +58,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         from django.conf import settings
 
-        from billing_center.accounts.services_two_factor import two_factor_enrol_operator
+        from billing_center.accounts.services.two_factor import two_factor_enrol_operator
 
         # The back office needs two-factor: the enrolment is printed once, here.
         enrolment = two_factor_enrol_operator(account=account)

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.module_loading import autodiscover_modules
 
-from billing_center.accounts.services_demo import demo_account_ensure
+from billing_center.accounts.services.demo import demo_account_ensure
 from billing_center.core.demo import demo_load, demo_loaders
 
 

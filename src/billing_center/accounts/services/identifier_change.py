@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 
 import billing_center.verification.services as codes
 from billing_center.accounts import events
-from billing_center.accounts import notices_settings as notices
 from billing_center.accounts.identifiers import normalize_email, normalize_phone
 from billing_center.accounts.models import (
     PENDING_STATES,
@@ -35,7 +34,8 @@ from billing_center.accounts.models import (
     ChangeState,
     IdentifierChange,
 )
-from billing_center.accounts.sessions import sessions_end_others
+from billing_center.accounts.services import notices as notices
+from billing_center.accounts.services.sessions import sessions_end_others
 from billing_center.audit.services import RequestMeta, audit_record
 from billing_center.core.errors import Conflict, ReauthenticationRequired, ValidationFailed
 from billing_center.core.masking import mask_target

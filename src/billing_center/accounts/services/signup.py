@@ -1,8 +1,4 @@
-"""Sign-up (SPEC §1), operators and operator-only account flags.
-
-Login, login by code, forgot password and re-authentication live in ``services_login`` and are
-re-exported here, so callers import every account service from this module.
-"""
+"""Sign-up (SPEC §1): the codes to the email (and phone), then the account."""
 
 from __future__ import annotations
 
@@ -15,45 +11,22 @@ from django.utils.translation import gettext_lazy
 from billing_center.accounts import events
 from billing_center.accounts.fields import field_clean
 from billing_center.accounts.identifiers import normalize_email, normalize_phone, normalize_username
-from billing_center.accounts.models import Account, AccountSession, Language
+from billing_center.accounts.models import Account, Language
 from billing_center.accounts.passwords import password_check_policy
-from billing_center.accounts.services_login import (
+from billing_center.accounts.services.login import (
     CHANNEL_EMAIL,
     CHANNEL_SMS,
     decoy_render,
     language_or_default,
-    login_code_request,
-    login_failed_error,
-    login_with_code,
-    login_with_password,
-    password_reset,
-    password_reset_code_request,
-    reauth_code_request,
-    reauthenticate,
 )
-from billing_center.audit.services import SYSTEM, RequestMeta, audit_record
+from billing_center.audit.services import RequestMeta, audit_record
 from billing_center.core.errors import ValidationFailed
 from billing_center.core.masking import mask_email, mask_phone
-from billing_center.core.updates import model_update
 from billing_center.verification import services as codes
 from billing_center.verification.models import Purpose
 from billing_center.verification.services import CodeSent
 
-__all__ = [
-    "account_flags_update",
-    "account_signup",
-    "login_code_request",
-    "login_failed_error",
-    "login_with_code",
-    "login_with_password",
-    "operator_create",
-    "password_check_policy",
-    "password_reset",
-    "password_reset_code_request",
-    "reauth_code_request",
-    "reauthenticate",
-    "signup_code_request",
-]
+__all__ = ["account_signup", "signup_code_request", "verification_failed_error"]
 
 PURPOSE_SIGNUP: dict[str, str] = {CHANNEL_EMAIL: Purpose.SIGNUP_EMAIL, CHANNEL_SMS: Purpose.SIGNUP_PHONE}
 DECOY_SIGNUP_TAKEN = (
@@ -242,59 +215,3 @@ def _account_create(*, data: _SignupData, password: str, meta: RequestMeta) -> A
         },
     )
     return account
-
-
-# --- operators -------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def operator_create(*, username: str, email: str, password: str, superuser: bool = False) -> Account:
-    """A back-office operator (staff account), e.g. from ``billing-center createoperator``."""
-    clean_username = normalize_username(username)
-    clean_email = normalize_email(email)
-    if Account.objects.filter(username__lower_exact=clean_username).exists():
-        raise ValidationFailed(_("This username is taken."), field="username", code="username_taken")
-    if Account.objects.filter(email__lower_exact=clean_email).exists():
-        raise ValidationFailed(_("This email is already used."), field="email", code="email_taken")
-    context = Account(username=clean_username, email=clean_email, enterprise_name="")
-    normalized = password_check_policy(password, context=context)
-    account = Account.objects.create_user(
-        clean_username,
-        clean_email,
-        normalized,
-        enterprise_name="Operators",
-        is_staff=True,
-        is_superuser=superuser,
-    )
-    audit_record(
-        event=events.OPERATOR_CREATED,
-        actor_label="cli",
-        account=account,
-        new={"username": account.username, "email": mask_email(account.email), "superuser": superuser},
-    )
-    return account
-
-
-@transaction.atomic
-def account_flags_update(
-    *,
-    operator: Account,
-    account: Account,
-    is_active: bool | None = None,
-    any_settlement_method: bool | None = None,
-    meta: RequestMeta = SYSTEM,
-) -> Account:
-    """Operator-only flags (SPEC §1): disabled, "any settlement method allowed". Audited; disabling
-    ends the account's sessions."""
-    locked = Account.objects.select_for_update().get(pk=account.pk)
-    wanted = {"is_active": is_active, "any_settlement_method": any_settlement_method}
-    diff = model_update(instance=locked, data=wanted, also=account)
-    if not diff:
-        return locked
-    audit_record(
-        event=events.FLAGS_CHANGED, meta=meta, actor=operator, account=locked, old=diff.old, new=diff.new
-    )
-    if diff.new.get("is_active") is False:
-        account_id = locked.pk
-        transaction.on_commit(lambda: AccountSession.objects.filter(account_id=account_id).delete())
-    return locked

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 import billing_center.verification.services as codes
 from billing_center.accounts import events, throttling
-from billing_center.accounts import notices_settings as notices
 from billing_center.accounts.events import OPERATOR_PASSWORD_CHANGED
 from billing_center.accounts.models import Account
 from billing_center.accounts.passwords import password_check_policy
-from billing_center.accounts.sessions import sessions_end_others
+from billing_center.accounts.services import notices as notices
+from billing_center.accounts.services.sessions import sessions_end_others
 from billing_center.audit.services import RequestMeta, audit_record
 from billing_center.core.errors import Conflict, ReauthenticationRequired, ValidationFailed
 from billing_center.verification.models import Channel
