@@ -8,6 +8,7 @@ Every public service is re-exported here: ``from billing_center.accounts.service
 Modules of this package import each other by their module path, never through this package.
 """
 
+from billing_center.accounts.services.codes import code_request, code_route, code_verify
 from billing_center.accounts.services.demo import demo_account_ensure
 from billing_center.accounts.services.identifier_change import (
     identifier_change_cancel,
@@ -68,6 +69,9 @@ __all__ = [
     "account_session_end",
     "account_sessions_end_others",
     "account_signup",
+    "code_request",
+    "code_route",
+    "code_verify",
     "demo_account_ensure",
     "identifier_change_cancel",
     "identifier_change_confirm",

@@ -1,4 +1,5 @@
-"""Login by password or code, forgot password and re-authentication (SPEC §1).
+"""Login by password or code, forgot password and re-authentication (SPEC §1). Codes for a typed
+identifier go through the enumeration-safe routing of ``services.codes``.
 
 Services that check a one-time code or record a failed attempt do so *outside* any transaction they
 would roll back by raising (``code_check`` insists on it), then make their change in an ``atomic``
@@ -7,53 +8,34 @@ block: a failed try and its rate-limit hits must stay counted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from billing_center.accounts import events, throttling
-from billing_center.accounts.identifiers import identifier_kind, normalize_email, normalize_phone
-from billing_center.accounts.models import Account, AccountSession, Language
+from billing_center.accounts.identifiers import identifier_kind
+from billing_center.accounts.models import Account, AccountSession
 from billing_center.accounts.passwords import password_check_policy
 from billing_center.accounts.selectors.account import account_by_identifier
+from billing_center.accounts.services.codes import (
+    CHANNEL_EMAIL,
+    code_request,
+    code_verify,
+    language_or_default,
+)
 from billing_center.audit.services import RequestMeta, audit_record
 from billing_center.core.errors import ValidationFailed
 from billing_center.core.masking import mask_email, mask_phone
 from billing_center.core.ratelimit import known_network_is, known_network_note
 from billing_center.verification import services as codes
-from billing_center.verification.models import Channel, Purpose
+from billing_center.verification.models import Purpose
 from billing_center.verification.services import CodeSent
 
-CHANNEL_EMAIL = Channel.EMAIL
-CHANNEL_SMS = Channel.SMS
 PURPOSE_LOGIN = Purpose.LOGIN
 PURPOSE_RESET = Purpose.PASSWORD_RESET
 PURPOSE_REAUTH = Purpose.REAUTH
-
-# Notices sent instead of a code on enumeration-safe paths, rendered in the requester's language:
-# (email subject, email body, SMS text — one Chinese segment, at most 70 characters).
-DECOY_NO_ACCOUNT = (
-    gettext_lazy("Billing Center: no account for this address"),
-    gettext_lazy(
-        "Someone asked for a Billing Center code for this address, but no account uses it. "
-        "If it was not you, you can ignore this message."
-    ),
-    gettext_lazy("Billing Center: this number has no account; ignore if it was not you."),
-)
-DECOY_DISABLED = (
-    gettext_lazy("Billing Center: account disabled"),
-    gettext_lazy(
-        "Someone asked for a Billing Center code for this address, but its account is disabled. "
-        "Contact your service provider to enable it again."
-    ),
-    gettext_lazy("Billing Center: the account of this number is disabled."),
-)
 
 
 # --- shared helpers --------------------------------------------------------------------------------
@@ -70,62 +52,9 @@ def login_failed_error() -> ValidationFailed:
     )
 
 
-def invalid_code_error() -> ValidationFailed:
-    """The answer of a wrong code, for cases that fail after the code matched (e.g. a disabled account)."""
-    return ValidationFailed(
-        _("The code is wrong or no longer valid. Check it, or ask for a new code."),
-        code="invalid_code",
-        field="code",
-    )
-
-
 def _dummy_password_check(password: str) -> None:
     # Same Argon2 cost as a real check, so timing does not tell unknown identifiers apart.
     Account().set_password(password)
-
-
-def language_or_default(value: str) -> str:
-    lowered = (value or "").strip().lower()
-    return lowered if lowered in Language.values else Language.EN
-
-
-@dataclass(frozen=True)
-class _CodeRoute:
-    """Where a code for ``identifier`` goes: the account (or None) and the target + channel."""
-
-    account: Account | None
-    target: str
-    channel: str
-
-
-def _code_route(identifier: str) -> _CodeRoute:
-    """The typed email or phone, where a code goes. A username is refused: usernames are public, and
-    routing a code from one to the account's email would let anyone test which email belongs to which
-    username (the resend cooldown and send caps of that email answer differently)."""
-    text = (identifier or "").strip()
-    kind = identifier_kind(text)
-    try:
-        if kind == "phone":
-            target, channel = normalize_phone(text), CHANNEL_SMS
-        elif kind == "email":
-            target, channel = normalize_email(text), CHANNEL_EMAIL
-    except ValidationFailed as exc:
-        raise ValidationFailed(exc.message, field="identifier", code=exc.code) from exc
-    if kind not in {"phone", "email"}:
-        raise ValidationFailed(
-            _("Enter the email address or mobile number of your account; codes are sent there."),
-            field="identifier",
-            code="email_or_phone_required",
-        )
-    return _CodeRoute(account_by_identifier(text), target, channel)
-
-
-def decoy_render(notice: tuple[Any, Any, Any], *, channel: str, language: str) -> tuple[str, str]:
-    """(subject, body) of a decoy notice for ``channel``; an SMS has no subject."""
-    with translation.override(language):
-        if channel == CHANNEL_SMS:
-            return "", str(notice[2])
-        return str(notice[0]), str(notice[1])
 
 
 def _identifier_masked(identifier: str) -> str:
@@ -136,38 +65,6 @@ def _identifier_masked(identifier: str) -> str:
     if kind == "phone":
         return mask_phone(text)
     return text[:32]  # usernames are public
-
-
-def _code_request(*, purpose: str, identifier: str, language: str, meta: RequestMeta) -> None:
-    """Send a ``purpose`` code for a login identifier. Enumeration-safe: an unknown or disabled address
-    gets a notice instead of a code, through the very same limits, and the caller sees no difference."""
-    route = _code_route(identifier)
-    account = route.account
-    decoy: tuple[str, str] | None = None
-    if account is None:
-        decoy = decoy_render(DECOY_NO_ACCOUNT, channel=route.channel, language=language)
-    elif not account.is_active:
-        decoy = decoy_render(DECOY_DISABLED, channel=route.channel, language=language)
-    codes.code_send(
-        purpose=purpose,
-        channel=route.channel,
-        target=route.target,
-        account=account,
-        meta=meta,
-        language=account.language if account is not None and decoy is None else language,
-        decoy_notice=decoy,
-    )
-
-
-def _code_verify(*, purpose: str, identifier: str, code: str, meta: RequestMeta) -> Account:
-    """The active account whose ``purpose`` code for this identifier is ``code``; otherwise the same
-    error as a wrong code (an unknown identifier is checked against a target that holds no code)."""
-    route = _code_route(identifier)
-    codes.code_check(purpose=purpose, target=route.target, code=code, account=route.account, meta=meta)
-    account = route.account
-    if account is None or not account.is_active:
-        raise invalid_code_error()
-    return account
 
 
 # --- login by password -----------------------------------------------------------------------------
@@ -264,13 +161,13 @@ def _password_login_lock(*, account: Account, meta: RequestMeta) -> None:
 
 def login_code_request(*, identifier: str, language: str, meta: RequestMeta) -> None:
     """A login code to the verified email or phone that was typed."""
-    _code_request(
+    code_request(
         purpose=PURPOSE_LOGIN, identifier=identifier, language=language_or_default(language), meta=meta
     )
 
 
 def login_with_code(*, identifier: str, code: str, meta: RequestMeta) -> Account:
-    account = _code_verify(purpose=PURPOSE_LOGIN, identifier=identifier, code=code, meta=meta)
+    account = code_verify(purpose=PURPOSE_LOGIN, identifier=identifier, code=code, meta=meta)
     _login_succeeded(account=account, method="code", meta=meta)
     return account
 
@@ -279,7 +176,7 @@ def login_with_code(*, identifier: str, code: str, meta: RequestMeta) -> Account
 
 
 def password_reset_code_request(*, identifier: str, language: str, meta: RequestMeta) -> None:
-    _code_request(
+    code_request(
         purpose=PURPOSE_RESET, identifier=identifier, language=language_or_default(language), meta=meta
     )
 
@@ -289,7 +186,7 @@ def password_reset(*, identifier: str, code: str, new_password: str, meta: Reque
     # Checked before the code, so a rejected password does not burn it, against what was typed only:
     # the answer must not depend on whether the identifier has an account.
     password_check_policy(new_password, context=_context_from_identifier(identifier), field="new_password")
-    account = _code_verify(purpose=PURPOSE_RESET, identifier=identifier, code=code, meta=meta)
+    account = code_verify(purpose=PURPOSE_RESET, identifier=identifier, code=code, meta=meta)
     normalized = password_check_policy(new_password, context=account, field="new_password")
     return _password_reset_commit(account=account, password=normalized, meta=meta)
 

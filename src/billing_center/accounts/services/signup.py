@@ -13,7 +13,7 @@ from billing_center.accounts.fields import field_clean
 from billing_center.accounts.identifiers import normalize_email, normalize_phone, normalize_username
 from billing_center.accounts.models import Account, Language
 from billing_center.accounts.passwords import password_check_policy
-from billing_center.accounts.services.login import (
+from billing_center.accounts.services.codes import (
     CHANNEL_EMAIL,
     CHANNEL_SMS,
     decoy_render,
