@@ -13,9 +13,11 @@ from billing_center.accounts.models import Account, ChangeState, IdentifierChang
 from billing_center.accounts.selectors.settings import identifier_change_status
 from billing_center.accounts.services import identifier_change as changes
 from billing_center.accounts.services import login_code_request, login_with_code
+from billing_center.accounts.services.identifier_change import commit as change_commit
 from billing_center.audit.models import AuditEvent
 from billing_center.core.errors import Conflict, RateLimited, ReauthenticationRequired, ValidationFailed
 from billing_center.core.masking import mask_email
+from billing_center.verification import services as code_service
 from billing_center.verification.services import code_send
 from tests.accounts.settings_support import (
     META,
@@ -338,9 +340,9 @@ def test_the_commit_is_atomic():
             raise RuntimeError("audit store down")
         return real_audit(**kwargs)
 
-    real_audit = changes.audit_record
+    real_audit = change_commit.audit_record
     # when the commit fails halfway (the audit write raises after the address was swapped)
-    with mock.patch.object(changes, "audit_record", side_effect=failing_audit), pytest.raises(RuntimeError):
+    with mock.patch.object(change_commit, "audit_record", side_effect=failing_audit), pytest.raises(RuntimeError):
         confirm(account, new_code)
     # then nothing of it stuck: the old address still logs in, the new one does not
     assert email_of(account) == old_email
@@ -431,7 +433,7 @@ def test_a_new_address_entered_while_the_last_code_is_checked_is_not_committed_w
     to_new_code_sent(account)
     code_for_first = latest_code(NEW_EMAIL)
     other_address = "someone.else@example.org"
-    real_check = changes.codes.code_check
+    real_check = code_service.code_check
 
     def check_then_race(**kwargs):
         # the code of the first address passes; meanwhile a second request enters another address
@@ -440,7 +442,7 @@ def test_a_new_address_entered_while_the_last_code_is_checked_is_not_committed_w
         return matched
 
     # when the holder confirms with the first address's code while the other request lands
-    with mock.patch.object(changes.codes, "code_check", side_effect=check_then_race), pytest.raises(Conflict):
+    with mock.patch.object(code_service, "code_check", side_effect=check_then_race), pytest.raises(Conflict):
         confirm(account, code_for_first)
     # then the address that nobody proved is never committed; the old one keeps logging in
     assert email_of(account) == old_email
@@ -459,7 +461,7 @@ def test_an_address_taken_by_a_racing_account_during_the_commit_is_a_clean_confl
     new_code = latest_code(NEW_EMAIL)
     AccountFactory(email=NEW_EMAIL.upper())
     # when the holder confirms
-    with mock.patch.object(changes, "_owner_of", return_value=None), pytest.raises(Conflict) as caught:
+    with mock.patch.object(change_commit, "_owner_of", return_value=None), pytest.raises(Conflict) as caught:
         confirm(account, new_code)
     # then the answer is a clean conflict (no IntegrityError) and the old address still logs in
     assert caught.value.code == "address_taken"

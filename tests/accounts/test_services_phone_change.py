@@ -12,6 +12,7 @@ from django.utils import timezone
 from billing_center.accounts.models import Account, ChangePath, ChangeState, IdentifierChange
 from billing_center.accounts.selectors.settings import identifier_change_status
 from billing_center.accounts.services import identifier_change as changes
+from billing_center.accounts.services.identifier_change import commit as change_commit
 from billing_center.audit.models import AuditEvent
 from billing_center.core.errors import Conflict, RateLimited, ReauthenticationRequired, ValidationFailed
 from tests.accounts.settings_support import (
@@ -201,7 +202,7 @@ def test_the_phone_commit_is_atomic():
     start(account)
     verify_current(account, latest_code(OLD_PHONE))
     submit_new(account)
-    real_audit = changes.audit_record
+    real_audit = change_commit.audit_record
 
     def failing_audit(**kwargs):
         if str(kwargs.get("event")) == "phone.changed":
@@ -209,7 +210,7 @@ def test_the_phone_commit_is_atomic():
         return real_audit(**kwargs)
 
     # when the commit fails after the swap
-    with mock.patch.object(changes, "audit_record", side_effect=failing_audit), pytest.raises(RuntimeError):
+    with mock.patch.object(change_commit, "audit_record", side_effect=failing_audit), pytest.raises(RuntimeError):
         confirm(account, latest_code(NEW_PHONE))
     # then the old phone still logs in and the new one does not
     assert phone_of(account) == OLD_PHONE
