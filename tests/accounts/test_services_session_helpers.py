@@ -122,3 +122,35 @@ def test_ending_a_session_of_another_account_is_not_found():
     # and the owner can end it
     session_end(account=other, session_key=foreign_key)
     assert browser.get("/api/v1/account/me").status_code == 401
+
+
+def test_ending_sessions_without_a_request_is_audited_too():
+    # given an account with three browsers
+    account = AccountFactory()
+    browsers = [Client() for _ in range(3)]
+    for browser in browsers:
+        browser.force_login(account)
+    keys = [browser.cookies[settings.SESSION_COOKIE_NAME].value for browser in browsers]
+    # when the system (no request, meta None) ends one session, then every other but the first
+    session_end(account=account, session_key=keys[2])
+    ended = sessions_end_others(account=account, keep_session_key=keys[0])
+    # then both endings wrote their audit row, without an address
+    assert ended == 1
+    one = AuditEvent.objects.get(event="session.ended")
+    others = AuditEvent.objects.get(event="sessions.ended")
+    assert (one.account, one.ip) == (account, None)
+    assert (others.account, others.ip, others.detail) == (account, None, {"count": 1})
+    assert list(AccountSession.objects.filter(account=account).values_list("session_key", flat=True)) == [
+        keys[0]
+    ]
+
+
+def test_ending_no_other_session_writes_no_audit_row():
+    # given an account with a single session
+    account = AccountFactory()
+    browser = Client()
+    browser.force_login(account)
+    current = browser.cookies[settings.SESSION_COOKIE_NAME].value
+    # when the system ends the others / then none ended and nothing is recorded
+    assert sessions_end_others(account=account, keep_session_key=current) == 0
+    assert not AuditEvent.objects.filter(event="sessions.ended").exists()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from billing_center.accounts import events
 from billing_center.accounts.models import Account, AccountSession
 from billing_center.accounts.selectors.settings import session_key_for_public_id
-from billing_center.audit.services import RequestMeta, audit_record
+from billing_center.audit.services import SYSTEM, RequestMeta, audit_record
 from billing_center.core.errors import Conflict, NotFound
 
 
@@ -33,21 +33,27 @@ def account_sessions_end_others(
 def sessions_end_others(
     *, account: Account, keep_session_key: str | None, meta: RequestMeta | None = None
 ) -> int:
-    """End every session of ``account`` except ``keep_session_key``; returns how many ended."""
+    """End every session of ``account`` except ``keep_session_key``; returns how many ended. Audited
+    whenever one ended, also without a request (``meta`` None: a system action)."""
     sessions = AccountSession.objects.filter(account=account)
     if keep_session_key:
         sessions = sessions.exclude(session_key=keep_session_key)
     ended = sessions.delete()[0]
-    if meta is not None and ended:
-        audit_record(event=events.SESSIONS_ENDED, account=account, meta=meta, detail={"count": ended})
+    if ended:
+        audit_record(
+            event=events.SESSIONS_ENDED, account=account, meta=_or_system(meta), detail={"count": ended}
+        )
     return ended
 
 
 def session_end(*, account: Account, session_key: str, meta: RequestMeta | None = None) -> None:
     """End one session of ``account``. A key that is not one of the account's raises NotFound, exactly
-    like a key that does not exist."""
+    like a key that does not exist. Audited, also without a request (``meta`` None: a system action)."""
     ended = AccountSession.objects.filter(account=account, session_key=session_key).delete()[0]
     if not ended:
         raise NotFound(_("That session does not exist."), code="session_not_found")
-    if meta is not None:
-        audit_record(event=events.SESSION_ENDED, account=account, meta=meta)
+    audit_record(event=events.SESSION_ENDED, account=account, meta=_or_system(meta))
+
+
+def _or_system(meta: RequestMeta | None) -> RequestMeta:
+    return SYSTEM if meta is None else meta
