@@ -1,5 +1,5 @@
 """Console pages for sign-up, login, login by code, forgot password, re-authentication, logout and the
-language switch (accounts/views_auth.py), driven through Django's test client."""
+language switch (accounts/views/auth.py), driven through Django's test client."""
 
 from __future__ import annotations
 

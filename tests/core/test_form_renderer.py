@@ -11,7 +11,8 @@ from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy, override
 
-from billing_center.accounts import forms_auth, forms_settings
+from billing_center.accounts.forms import auth as forms_auth
+from billing_center.accounts.forms import settings as forms_settings
 from billing_center.contracts import forms as contract_forms
 from billing_center.core.form_renderer import PythonWidgetRenderer
 from tests.factories import AccountFactory

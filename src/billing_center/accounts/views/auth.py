@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
 from billing_center.accounts import services, sessions
-from billing_center.accounts.forms_auth import (
+from billing_center.accounts.forms.auth import (
     LoginCodeForm,
     LoginForm,
     PasswordResetForm,
@@ -37,7 +37,7 @@ from billing_center.accounts.services.profile import (
     NOTIFICATION_PROMPT_SESSION_KEY,
     account_language_set,
 )
-from billing_center.accounts.views_two_factor import second_factor_pending
+from billing_center.accounts.views.two_factor import second_factor_pending
 from billing_center.audit.services import RequestMeta
 from billing_center.core.errors import ApplicationError
 from billing_center.core.forms import form_add_service_error

@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from billing_center.accounts.choices import industry_label, region_label
-from billing_center.accounts.forms_settings import (
+from billing_center.accounts.forms.settings import (
     ChangeStartForm,
     ConfirmForm,
     CurrentCodeForm,
