@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from billing_center.accounts.api import account_router, auth_router
-from billing_center.accounts.api_settings import settings_router
-from billing_center.accounts.api_two_factor import router as two_factor_router
+from billing_center.accounts.api import account_router, auth_router, settings_router, two_factor_router
 from billing_center.certification.api import router as certification_router
 from billing_center.cloud.api import router as cloud_router
 from billing_center.contracts.api import router as contracts_router

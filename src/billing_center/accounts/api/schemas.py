@@ -9,6 +9,7 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from billing_center.accounts.models import Account
+from billing_center.core.api import problems_for
 from billing_center.core.masking import mask_email, mask_phone
 
 # Generous upper bounds: the services apply the real rules and answer with problem details; these only
@@ -141,3 +142,7 @@ class MeOut(Schema):
             language=account.language,
             has_password=account.has_usable_password(),
         )
+
+
+# Problems any Account Settings operation may answer (the holder's own writes).
+SETTINGS_PROBLEMS = problems_for((403, 404, 409, 422, 429))

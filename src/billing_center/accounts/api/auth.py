@@ -1,4 +1,4 @@
-"""Accounts API: /api/v1/auth/* (sign-up, login, codes, reset, re-auth, logout) and /api/v1/account/*.
+"""Accounts API: /api/v1/auth/* (sign-up, login, codes, reset, re-auth, logout).
 
 Thin: parse, call one service, start or end the session, answer. Rules live in ``accounts.services``.
 """
@@ -16,7 +16,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from billing_center.accounts import services
-from billing_center.accounts.schemas import (
+from billing_center.accounts.api.schemas import (
     AcceptedOut,
     CodeSentOut,
     CsrfOut,
@@ -36,8 +36,7 @@ from billing_center.audit.services import RequestMeta
 from billing_center.core.api import CsrfProtected, HolderSession, ProblemOut, holder
 from billing_center.verification.services import CodeSent
 
-auth_router = Router(tags=["auth"])
-account_router = Router(tags=["account"], auth=HolderSession())
+router = Router(tags=["auth"])
 
 PRE_LOGIN = CsrfProtected()
 ERRORS = {400: ProblemOut, 403: ProblemOut, 422: ProblemOut, 429: ProblemOut}
@@ -64,12 +63,12 @@ def _accepted() -> AcceptedOut:
     return AcceptedOut(detail=_("If an account matches, a code is on its way to its verified address."))
 
 
-@auth_router.get("/csrf", response=CsrfOut, summary="Set the CSRF cookie and return its token")
+@router.get("/csrf", response=CsrfOut, summary="Set the CSRF cookie and return its token")
 def csrf(request: HttpRequest) -> CsrfOut:
     return CsrfOut(csrf_token=get_token(request))
 
 
-@auth_router.post(
+@router.post(
     "/signup/codes",
     auth=PRE_LOGIN,
     response={202: CodeSentOut, **ERRORS},
@@ -88,7 +87,7 @@ def signup_codes(request: HttpRequest, body: SignupCodeIn) -> Status[CodeSentOut
     return Status(202, _code_sent(sent))
 
 
-@auth_router.post(
+@router.post(
     "/signup", auth=PRE_LOGIN, response={201: MeOut, **ERRORS}, summary="Create an account and log in"
 )
 def signup(request: HttpRequest, body: SignupIn) -> Status[MeOut]:
@@ -97,7 +96,7 @@ def signup(request: HttpRequest, body: SignupIn) -> Status[MeOut]:
     return Status(201, MeOut.of(account))
 
 
-@auth_router.post(
+@router.post(
     "/login",
     auth=PRE_LOGIN,
     response={200: MeOut, **ERRORS},
@@ -113,7 +112,7 @@ def login(request: HttpRequest, body: LoginIn) -> MeOut:
     return MeOut.of(account)
 
 
-@auth_router.post(
+@router.post(
     "/login/codes",
     auth=PRE_LOGIN,
     response={202: AcceptedOut, **ERRORS},
@@ -126,7 +125,7 @@ def login_codes(request: HttpRequest, body: IdentifierIn) -> Status[AcceptedOut]
     return Status(202, _accepted())
 
 
-@auth_router.post(
+@router.post(
     "/login/code", auth=PRE_LOGIN, response={200: MeOut, **ERRORS}, summary="Log in with a code"
 )
 def login_code(request: HttpRequest, body: LoginCodeIn) -> MeOut:
@@ -136,7 +135,7 @@ def login_code(request: HttpRequest, body: LoginCodeIn) -> MeOut:
     return MeOut.of(account)
 
 
-@auth_router.post(
+@router.post(
     "/password-reset/codes",
     auth=PRE_LOGIN,
     response={202: AcceptedOut, **ERRORS},
@@ -149,7 +148,7 @@ def password_reset_codes(request: HttpRequest, body: IdentifierIn) -> Status[Acc
     return Status(202, _accepted())
 
 
-@auth_router.post(
+@router.post(
     "/password-reset",
     auth=PRE_LOGIN,
     response={204: None, **ERRORS},
@@ -162,7 +161,7 @@ def password_reset(request: HttpRequest, body: PasswordResetIn) -> Status[None]:
     return Status(204, None)
 
 
-@auth_router.post(
+@router.post(
     "/reauthenticate/codes",
     auth=HolderSession(),
     response={202: CodeSentOut, **ERRORS},
@@ -173,7 +172,7 @@ def reauthenticate_codes(request: HttpRequest) -> Status[CodeSentOut]:
     return Status(202, _code_sent(sent))
 
 
-@auth_router.post(
+@router.post(
     "/reauthenticate",
     auth=HolderSession(),
     response={200: ReauthOut, **ERRORS},
@@ -189,12 +188,8 @@ def reauthenticate(request: HttpRequest, body: ReauthIn) -> ReauthOut:
     return ReauthOut(reauthenticated_until=timezone.now() + timedelta(seconds=settings.REAUTH_WINDOW_SECONDS))
 
 
-@auth_router.post("/logout", auth=PRE_LOGIN, response={204: None, 403: ProblemOut}, summary="Log out")
+@router.post("/logout", auth=PRE_LOGIN, response={204: None, 403: ProblemOut}, summary="Log out")
 def logout(request: HttpRequest) -> Status[None]:
     session_logout(request)
     return Status(204, None)
 
-
-@account_router.get("/me", response=MeOut, summary="The logged-in account")
-def me(request: HttpRequest) -> MeOut:
-    return MeOut.of(holder(request))

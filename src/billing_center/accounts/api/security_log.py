@@ -1,0 +1,77 @@
+"""Account Settings API: /api/v1/account/security-events (the holder's security log, one event)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.params import functions as param
+
+from billing_center.accounts.selectors import settings as reads
+from billing_center.audit.models import AuditEvent
+from billing_center.core.api import ProblemOut, holder
+from billing_center.core.errors import NotFound
+from billing_center.core.pagination import MAX_LIMIT
+
+router = Router()
+
+
+class SecurityEventOut(Schema):
+    id: int
+    event: str
+    label: str
+    created_at: datetime
+    ip: str | None
+    user_agent: str
+    old: dict[str, Any]
+    new: dict[str, Any]
+    detail: dict[str, Any]
+
+
+class SecurityEventPageOut(Schema):
+    items: list[SecurityEventOut]
+    next_cursor: str | None
+
+
+def _event(row: AuditEvent) -> SecurityEventOut:
+    return SecurityEventOut(
+        id=row.pk,
+        event=row.event,
+        label=reads.event_label(row.event),
+        created_at=row.created_at,
+        ip=row.ip,
+        user_agent=row.user_agent,
+        old=row.old,
+        new=row.new,
+        detail=row.detail,
+    )
+
+
+class EventQuery(Schema):
+    cursor: str | None = Field(None, max_length=512)
+    limit: int | None = Field(None, ge=1, le=MAX_LIMIT)
+
+
+@router.get(
+    "/security-events",
+    response={200: SecurityEventPageOut, 422: ProblemOut},
+    summary="The account's security events, newest first",
+)
+def security_events(request: HttpRequest, query: Query[EventQuery]) -> Any:
+    page = reads.security_events_page(account=holder(request), cursor=query.cursor, limit=query.limit)
+    return SecurityEventPageOut(items=[_event(row) for row in page.items], next_cursor=page.next_cursor)
+
+
+@router.get(
+    "/security-events/{event_id}",
+    response={200: SecurityEventOut, 404: ProblemOut},
+    summary="One security event",
+)
+def security_event(request: HttpRequest, event_id: int = param.Path(..., ge=1, le=2**63 - 1)) -> Any:
+    row = reads.security_event_for_account(account=holder(request), event_id=event_id)
+    if row is None:
+        raise NotFound(_("That event does not exist."), code="event_not_found")
+    return _event(row)
