@@ -10,5 +10,5 @@ class AccountsConfig(AppConfig):
         # Connects the user_logged_in receiver that stamps every new session (login time, last seen).
         from billing_center.accounts import (
             sessions,  # noqa: F401
-            signals_language,  # noqa: F401  (language kept at login)
+            signals,  # noqa: F401  (language kept at login)
         )
