@@ -94,7 +94,7 @@ def test_a_registration_of_a_subscription_linked_elsewhere_is_refused_and_stays_
 def test_a_new_buyer_signs_up_and_comes_back_to_link(client, aws_settings, fake_aws):
     # given a registration and a buyer without an account
     from billing_center.accounts.models import Account
-    from tests.accounts.test_views_auth import signup_data
+    from tests.accounts.views.test_auth import signup_data
     from tests.outbox import latest_code
 
     key = register(client, fake_aws)
