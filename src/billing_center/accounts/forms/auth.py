@@ -1,4 +1,4 @@
-"""Forms of the sign-up and login pages. They only shape input for the services in accounts/services.py,
+"""Forms of the sign-up and login pages. They only shape input for the services in accounts/services/,
 which own every rule; the forms check presence, that two typed passwords match, and field sizes."""
 
 from __future__ import annotations
@@ -211,7 +211,7 @@ class CodeStepMixin:
 
 
 # Codes go only to an address the person typed (never from a username to its email): see
-# services_login._code_route.
+# services.codes.code_route.
 ADDRESS_LABEL = _("Email or mobile number")
 
 

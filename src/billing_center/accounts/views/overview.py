@@ -1,6 +1,6 @@
 """The Overview page: the account at a glance (enterprise, certification state, counts of workspaces,
 cloud accounts and active contracts, the latest security events). Thin: the reads live in
-``selectors_overview``."""
+``selectors.overview``."""
 
 from __future__ import annotations
 
