@@ -107,47 +107,53 @@ PHONE = IdentifierChannel(
 )
 
 View = TypeVar("View", bound=Callable[..., Any])
+CHANGED = {200: ChangeStatusOut, **PROBLEMS}
 
 
 def identifier_change_routes(router: Router, channel: IdentifierChannel) -> None:
     """Register the seven change operations of ``channel`` on ``router``."""
-    kind, label = channel.kind, channel.label
-    path = f"/{kind}-change"
+    kind = channel.kind
+
+    def operation(
+        method: str,
+        step: str,
+        summary: str,
+        *,
+        subpath: str = "",
+        response: Any = CHANGED,
+        payload: type[Schema] | None = None,
+    ) -> Callable[[View], View]:
+        """Name the handler ``{kind}_change_{step}`` (also its operation id), give it its channel's body
+        schema (django-ninja reads it from the ``payload`` annotation), and register it."""
+
+        def register(view: View) -> View:
+            view.__name__ = view.__qualname__ = f"{kind}_change_{step}"
+            if payload is not None:
+                view.__annotations__ = {**view.__annotations__, "payload": payload}
+            router.api_operation(
+                [method],
+                f"/{kind}-change{subpath}",
+                response=response,
+                summary=f"{channel.label} change: {summary}",
+                operation_id=view.__name__,
+            )(view)
+            return view
+
+        return register
 
     def status(request: HttpRequest) -> Any:
         return reads.identifier_change_status(account=holder(request), kind=kind)
 
-    def operation(step: str, *, payload: type[Schema] | None = None) -> Callable[[View], View]:
-        # Named and typed per channel: the handler's name and operation id are ``{kind}_change_{step}``,
-        # and django-ninja reads the body schema from the ``payload`` annotation.
-        def name(view: View) -> View:
-            view.__name__ = view.__qualname__ = f"{kind}_change_{step}"
-            if payload is not None:
-                view.__annotations__ = {**view.__annotations__, "payload": payload}
-            return view
-
-        return name
-
-    def summary(text: str) -> str:
-        return f"{label} change: {text}"
-
     def meta(request: HttpRequest) -> RequestMeta:
         return RequestMeta.from_request(request)
 
-    @router.get(path, response=ChangeStatusOut, summary=summary("status"), operation_id=f"{kind}_change_status")
-    @operation("status")
+    @operation("GET", "status", "status", response=ChangeStatusOut)
     def change_status(request: HttpRequest) -> Any:
         return status(request)
 
-    @router.post(
-        path,
-        response={200: ChangeStatusOut, **PROBLEMS},
-        summary=summary(
-            f"start (re-authentication within 10 min; a code goes to {channel.first_code_to})"
-        ),
-        operation_id=f"{kind}_change_start",
-    )
-    @operation("start", payload=channel.start_in)
+    start = f"start (re-authentication within 10 min; a code goes to {channel.first_code_to})"
+
+    @operation("POST", "start", start, payload=channel.start_in)
     def change_start(request: HttpRequest, payload: ChangeStartIn) -> Any:
         changes.identifier_change_start(
             account=holder(request),
@@ -159,26 +165,14 @@ def identifier_change_routes(router: Router, channel: IdentifierChannel) -> None
         )
         return status(request)
 
-    @router.post(
-        f"{path}/verify-current",
-        response={200: ChangeStatusOut, **PROBLEMS},
-        summary=summary(f"the code sent to {channel.current_code_to}"),
-        operation_id=f"{kind}_change_verify_current",
-    )
-    @operation("verify_current")
+    @operation("POST", "verify_current", f"the code sent to {channel.current_code_to}", subpath="/verify-current")
     def change_verify_current(request: HttpRequest, payload: CodeIn) -> Any:
         changes.identifier_change_verify_current(
             account=holder(request), kind=kind, code=payload.code, meta=meta(request)
         )
         return status(request)
 
-    @router.post(
-        f"{path}/new",
-        response={200: ChangeStatusOut, **PROBLEMS},
-        summary=summary(f"the new {kind} (a code goes there)"),
-        operation_id=f"{kind}_change_new",
-    )
-    @operation("new", payload=channel.new_in)
+    @operation("POST", "new", f"the new {kind} (a code goes there)", subpath="/new", payload=channel.new_in)
     def change_new(request: HttpRequest, payload: Schema) -> Any:
         changes.identifier_change_submit_new(
             account=holder(request),
@@ -189,13 +183,7 @@ def identifier_change_routes(router: Router, channel: IdentifierChannel) -> None
         )
         return status(request)
 
-    @router.post(
-        f"{path}/confirm",
-        response={200: ChangeStatusOut, **PROBLEMS},
-        summary=summary(f"the code sent to the new {kind} commits the change"),
-        operation_id=f"{kind}_change_confirm",
-    )
-    @operation("confirm")
+    @operation("POST", "confirm", f"the code sent to the new {kind} commits the change", subpath="/confirm")
     def change_confirm(request: HttpRequest, payload: ConfirmIn) -> Any:
         changes.identifier_change_confirm(
             account=holder(request),
@@ -207,24 +195,12 @@ def identifier_change_routes(router: Router, channel: IdentifierChannel) -> None
         )
         return status(request)
 
-    @router.post(
-        f"{path}/resend",
-        response={200: ChangeStatusOut, **PROBLEMS},
-        summary=summary("send the code of the current step again"),
-        operation_id=f"{kind}_change_resend",
-    )
-    @operation("resend")
+    @operation("POST", "resend", "send the code of the current step again", subpath="/resend")
     def change_resend(request: HttpRequest) -> Any:
         changes.identifier_change_resend(account=holder(request), kind=kind, meta=meta(request))
         return status(request)
 
-    @router.delete(
-        path,
-        response={204: None, **PROBLEMS},
-        summary=summary("cancel"),
-        operation_id=f"{kind}_change_cancel",
-    )
-    @operation("cancel")
+    @operation("DELETE", "cancel", "cancel", response={204: None, **PROBLEMS})
     def change_cancel(request: HttpRequest) -> Any:
         changes.identifier_change_cancel(account=holder(request), kind=kind, meta=meta(request))
         return Status(204, None)
