@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from billing_center.core.models import LabelledTimestampedModel
+
 
 class CertificationState(models.TextChoices):
     # "none" is the absence of a row; it is listed so the API and pages share one vocabulary.
@@ -29,7 +31,7 @@ def licence_upload_to(instance: Certification, filename: str) -> str:
     return str(PurePosixPath("certification") / str(instance.account_id) / f"{uuid.uuid4().hex}{extension}")
 
 
-class Certification(models.Model):
+class Certification(LabelledTimestampedModel):
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account"),
@@ -60,8 +62,6 @@ class Certification(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["submitted_at", "id"]

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from billing_center.core.models import TimestampedModel
+
 
 class Vendor(models.TextChoices):
     AWS = "aws", _("AWS")
@@ -29,7 +31,7 @@ class CloudAccountState(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
-class CloudAccount(models.Model):
+class CloudAccount(TimestampedModel):
     """One marketplace subscription, recorded from the vendor's own calls; linked to an account later."""
 
     vendor = models.CharField(_("vendor"), max_length=8, choices=Vendor.choices)
@@ -58,9 +60,6 @@ class CloudAccount(models.Model):
     )
     linked_at = models.DateTimeField(null=True, blank=True)
 
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
-
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("cloud account")
@@ -88,7 +87,7 @@ class InboxStatus(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
-class InboxEvent(models.Model):
+class InboxEvent(TimestampedModel):
     """Every authenticated inbound marketplace call, stored before it acts, in the transaction of its effect.
 
     ``dedup_key`` makes a retried call find its first answer (``response``) instead of acting twice.
@@ -111,9 +110,6 @@ class InboxEvent(models.Model):
         CloudAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbox_events"
     )
 
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
-
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name = _("marketplace inbox event")
@@ -127,7 +123,7 @@ class InboxEvent(models.Model):
         return f"{self.vendor}:{self.action}:{self.dedup_key}"
 
 
-class AwsRegistration(models.Model):
+class AwsRegistration(TimestampedModel):
     """An AWS Marketplace registration resolved by ``ResolveCustomer``, waiting for the buyer to link it.
 
     The landing page ``/marketplace/aws/landing/{registration}`` carries an opaque id; only its SHA-256
@@ -139,9 +135,6 @@ class AwsRegistration(models.Model):
     cloud_account = models.ForeignKey(CloudAccount, on_delete=models.CASCADE, related_name="aws_registrations")
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
-
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -16,6 +16,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from billing_center.core.models import LabelledTimestampedModel
+
 
 class ContractType(models.TextChoices):
     FRAMEWORK = "framework", _("Framework")
@@ -55,7 +57,7 @@ HOLDER_STATUSES = (
 )
 
 
-class Contract(models.Model):
+class Contract(LabelledTimestampedModel):
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account"),
@@ -75,8 +77,6 @@ class Contract(models.Model):
         _("staff status"), max_length=16, choices=StaffStatus.choices, default=StaffStatus.DRAFT
     )
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-signed_on", "-id"]
@@ -129,7 +129,7 @@ def attachment_upload_to(instance: ContractAttachment, filename: str) -> str:
     return str(PurePosixPath("contracts") / str(instance.contract_id) / f"{uuid.uuid4().hex}.pdf")
 
 
-class ContractAttachment(models.Model):
+class ContractAttachment(LabelledTimestampedModel):
     contract = models.ForeignKey(
         Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="attachments"
     )
@@ -146,8 +146,6 @@ class ContractAttachment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from billing_center.core.models import TimestampedModel
+
 
 class Purpose(models.TextChoices):
     SIGNUP_EMAIL = "signup_email", _("sign-up (email)")
@@ -39,7 +41,7 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
-class Delivery(models.Model):
+class Delivery(TimestampedModel):
     """One outgoing email or SMS (a code or a notice), sent after commit and retried on failure."""
 
     channel = models.CharField(max_length=8, choices=Channel.choices)
@@ -58,8 +60,6 @@ class Delivery(models.Model):
     claimed_until = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -76,7 +76,7 @@ class Delivery(models.Model):
         return f"{self.channel} #{self.pk} {self.status}"
 
 
-class OneTimeCode(models.Model):
+class OneTimeCode(TimestampedModel):
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="one_time_codes"
     )
@@ -93,8 +93,6 @@ class OneTimeCode(models.Model):
     # The address got a notice instead of a code (enumeration-safe paths); such a code never passes.
     is_decoy = models.BooleanField(default=False)
     delivery = models.ForeignKey(Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

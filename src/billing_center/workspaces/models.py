@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from billing_center.core.models import TimestampedModel
+
 
 class SettlementMethod(models.TextChoices):
     ACCOUNT = "account", _("Billing Center account")
@@ -20,7 +22,7 @@ class LockState(models.TextChoices):
     LOCKED = "locked", _("locked")
 
 
-class Workspace(models.Model):
+class Workspace(TimestampedModel):
     """A console workspace: bound to at most one account, settled by exactly one method."""
 
     # The console's own id: the key of every platform call.
@@ -49,9 +51,6 @@ class Workspace(models.Model):
     )
     lock_reason = models.CharField(_("lock reason"), max_length=200, blank=True)
     lock_deadline = models.DateTimeField(_("grace deadline"), null=True, blank=True)
-
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -91,7 +90,7 @@ class Actor(models.TextChoices):
     SYSTEM = "system", _("system")
 
 
-class WorkspaceHistory(models.Model):
+class WorkspaceHistory(TimestampedModel):
     """One change of a workspace: who, when, what, old and new, why. Append-only."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="history")
@@ -105,9 +104,6 @@ class WorkspaceHistory(models.Model):
     old = models.JSONField(default=dict, blank=True)
     new = models.JSONField(default=dict, blank=True)
     reason = models.CharField(max_length=200, blank=True)
-
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-at", "-id"]
