@@ -114,7 +114,13 @@ def _record(
     old: dict[str, Any],
     new: dict[str, Any],
     reason: str = "",
+    save: dict[str, Any] | None = None,
 ) -> None:
+    """Write one change: save the ``save`` fields on the (locked) row, then its history and audit rows."""
+    if save:
+        for name, value in save.items():
+            setattr(workspace, name, value)
+        workspace.save(update_fields=[*save, "updated_at"])
     WorkspaceHistory.objects.create(
         workspace=workspace,
         actor=actor,
@@ -201,11 +207,9 @@ def workspace_register(
                 code="method_not_allowed_for_site",
             )
     new = {key: fields[key] for key in old}
-    for key, value in new.items():
-        setattr(workspace, key, value)
-    workspace.save(update_fields=[*new, "updated_at"])
     _record(
         workspace=workspace,
+        save=new,
         event=events.WORKSPACE_UPDATED,
         change="updated",
         actor=actor,
@@ -366,11 +370,9 @@ def workspace_bind(
             reason=reason,
             move_allowed=move_allowed,
         )
-    workspace.account = account
-    workspace.bound_at = timezone.now()
-    workspace.save(update_fields=["account", "bound_at", "updated_at"])
     _record(
         workspace=workspace,
+        save={"account": account, "bound_at": timezone.now()},
         event=events.WORKSPACE_BOUND,
         change="bound",
         actor=actor,
@@ -411,11 +413,9 @@ def _workspace_move(
             ),
             code="workspace_bound",
         )
-    workspace.account = account
-    workspace.bound_at = timezone.now()
-    workspace.save(update_fields=["account", "bound_at", "updated_at"])
     _record(
         workspace=workspace,
+        save={"account": account, "bound_at": timezone.now()},
         event=events.WORKSPACE_MOVED,
         change="moved",
         actor=actor,
@@ -480,12 +480,9 @@ def workspace_lock_set(
     new = {"state": state, "reason": stored_reason, "deadline": _iso(deadline)}
     if old == new:
         return workspace
-    workspace.lock_state = state
-    workspace.lock_reason = stored_reason
-    workspace.lock_deadline = deadline
-    workspace.save(update_fields=["lock_state", "lock_reason", "lock_deadline", "updated_at"])
     _record(
         workspace=workspace,
+        save={"lock_state": state, "lock_reason": stored_reason, "lock_deadline": deadline},
         event=events.WORKSPACE_LOCK_CHANGED,
         change="lock",
         actor=actor,
@@ -547,12 +544,9 @@ def workspace_settlement_set(
     new = {"method": method, "cloud_account_id": cloud_account.pk if cloud_account is not None else None}
     if old == new:
         raise ValidationFailed(_("This is already the settlement method."), field="method", code="no_change")
-    workspace.settlement_method = method
-    workspace.cloud_account = cloud_account  # type: ignore[assignment]
-    workspace.settlement_changed_at = timezone.now()
-    workspace.save(update_fields=["settlement_method", "cloud_account", "settlement_changed_at", "updated_at"])
     _record(
         workspace=workspace,
+        save={"settlement_method": method, "cloud_account": cloud_account, "settlement_changed_at": timezone.now()},
         event=events.WORKSPACE_SETTLEMENT_CHANGED,
         change="settlement",
         actor=actor,
