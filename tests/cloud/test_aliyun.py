@@ -225,12 +225,13 @@ def test_a_call_for_an_unknown_instance_is_kept_failed_and_can_be_rerun(aliyun):
 
 
 def test_a_failing_create_answers_instance_id_zero_and_is_kept(aliyun, monkeypatch):
-    from billing_center.cloud.vendors.aliyun import handlers
+    from billing_center.cloud import services
 
     def broken(*args, **kwargs):
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(handlers, "cloud_account_record", broken)
+    # the create handler records the account through cloud.services.cloud_account_open
+    monkeypatch.setattr(services, "cloud_account_record", broken)
     assert aliyun.get(**create_params()).json() == {"instanceId": "0"}
     assert InboxEvent.objects.get().status == InboxStatus.FAILED
     assert not CloudAccount.objects.exists()

@@ -155,6 +155,14 @@ def cloud_account_record(
     return cloud_account, True
 
 
+def _locked_for(cloud_account: CloudAccount, event_at: datetime) -> CloudAccount:
+    """The row, locked, for an event of time ``event_at``: refused (``stale_event``) if a newer one was applied."""
+    locked = CloudAccount.objects.select_for_update().get(pk=cloud_account.pk)
+    if locked.last_event_at is not None and event_at < locked.last_event_at:
+        raise TransitionRefused(_("An older event cannot change a newer state."), code="stale_event")
+    return locked
+
+
 @transaction.atomic
 def cloud_account_transition(
     *,
@@ -171,10 +179,8 @@ def cloud_account_transition(
     """
     if to_state not in ALLOWED_TRANSITIONS:
         raise ValueError(f"Unknown cloud account state {to_state!r}")
-    locked = CloudAccount.objects.select_for_update().get(pk=cloud_account.pk)
+    locked = _locked_for(cloud_account, event_at)
     from_state = locked.state
-    if locked.last_event_at is not None and event_at < locked.last_event_at:
-        raise TransitionRefused(_("An older event cannot change a newer state."), code="stale_event")
     if to_state == from_state:
         # Nothing moves, but the event is the newest seen: an older one arriving later stays stale.
         if locked.last_event_at is None or event_at > locked.last_event_at:
@@ -230,9 +236,7 @@ def cloud_account_update(
     unknown = set(changes) - set(UPDATABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not updatable on a cloud account: {sorted(unknown)}")
-    locked = CloudAccount.objects.select_for_update().get(pk=cloud_account.pk)
-    if locked.last_event_at is not None and event_at < locked.last_event_at:
-        raise TransitionRefused(_("An older event cannot change a newer state."), code="stale_event")
+    locked = _locked_for(cloud_account, event_at)
     if locked.state in TERMINAL_STATES:
         raise TransitionRefused(_("This cloud account has ended and cannot change."), code="terminal_state")
     changed: dict[str, list[Any]] = {}
@@ -320,6 +324,42 @@ def cloud_account_apply(
         return False
     ctx.note(cloud_account, noted)
     return True
+
+
+def cloud_account_open(
+    ctx: InboxContext,
+    *,
+    vendor: str,
+    instance_id: str,
+    event_at: datetime,
+    reason: str,
+    vendor_account_id: str,
+    product: str,
+    trial: bool,
+    expires_at: datetime | None,
+    vendor_data: dict[str, Any],
+) -> CloudAccount:
+    """For handlers of a marketplace's "new subscription" call: record the account and activate it.
+
+    A retried call finds the account its first call recorded. Nothing is provisioned on our side, so
+    the subscription is usable (and linkable) as soon as it is recorded.
+    """
+    cloud_account, created = cloud_account_record(
+        vendor=vendor,
+        instance_id=instance_id,
+        vendor_account_id=vendor_account_id,
+        product=product,
+        trial=trial,
+        expires_at=expires_at,
+        vendor_data=vendor_data,
+        state=S.PENDING,
+        event_at=event_at,
+        meta=ctx.meta,
+    )
+    if created:
+        ctx.note(cloud_account, {"created": [None, instance_id]})
+    cloud_account_apply(ctx, cloud_account=cloud_account, to_state=S.ACTIVE, event_at=event_at, reason=reason)
+    return cloud_account
 
 
 # --- Inbox ----------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from billing_center.cloud.models import CloudAccountState, Vendor
 from billing_center.cloud.selectors import cloud_account_find
-from billing_center.cloud.services import InboxContext, cloud_account_apply, cloud_account_record
+from billing_center.cloud.services import InboxContext, cloud_account_apply, cloud_account_open
 from billing_center.cloud.vendors.aliyun.protocol import billable_items, boolean_param, time_param
 
 S = CloudAccountState
@@ -86,22 +86,18 @@ def _create(ctx: InboxContext, params: dict[str, str], event_at: datetime) -> di
     extra = billable_items(params)
     if extra:
         vendor_data["billableItems"] = extra
-    cloud_account, created = cloud_account_record(
+    cloud_account_open(
+        ctx,
         vendor=Vendor.ALIYUN,
         instance_id=instance_id,
+        event_at=event_at,
+        reason="createInstance",
         vendor_account_id=params["aliUid"],
         product=params["productCode"],
         trial=boolean_param(params, "trial"),
         expires_at=expires_at,
         vendor_data=vendor_data,
-        state=S.PENDING,
-        event_at=event_at,
-        meta=ctx.meta,
     )
-    if created:
-        ctx.note(cloud_account, {"created": [None, instance_id]})
-    # Nothing to provision on our side: the subscription is usable (and linkable) at once.
-    cloud_account_apply(ctx, cloud_account=cloud_account, to_state=S.ACTIVE, event_at=event_at, reason="createInstance")
     return {
         "instanceId": instance_id,
         "appInfo": {

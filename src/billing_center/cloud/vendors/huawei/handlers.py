@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 
 from billing_center.cloud.models import CloudAccount, CloudAccountState, Vendor
 from billing_center.cloud.selectors import cloud_account_find
-from billing_center.cloud.services import InboxContext, cloud_account_apply, cloud_account_record
+from billing_center.cloud.services import InboxContext, cloud_account_apply, cloud_account_open
 from billing_center.cloud.vendors.huawei import apig
 from billing_center.cloud.vendors.huawei.protocol import (
     SUCCESS,
@@ -93,22 +93,18 @@ def _new(ctx: InboxContext, version: str, fields: dict[str, str], event_at: date
         vendor_data |= {
             name: fields[name] for name in ("customerName", "contactPhone", "contactEmail") if fields.get(name)
         }
-    cloud_account, created = cloud_account_record(
+    cloud_account_open(
+        ctx,
         vendor=Vendor.HUAWEI,
         instance_id=instance_id,
+        event_at=event_at,
+        reason="newInstance",
         vendor_account_id=account_id,
         product=product,
         trial=trial,
         expires_at=expires_at,
         vendor_data=vendor_data,
-        state=S.PENDING,
-        event_at=event_at,
-        meta=ctx.meta,
     )
-    if created:
-        ctx.note(cloud_account, {"created": [None, instance_id]})
-    # Nothing to provision on our side: the subscription is usable (and linkable) as soon as it is recorded.
-    cloud_account_apply(ctx, cloud_account=cloud_account, to_state=S.ACTIVE, event_at=event_at, reason="newInstance")
     return success(instanceId=instance_id)
 
 
