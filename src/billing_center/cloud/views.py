@@ -76,6 +76,13 @@ def _page(request: HttpRequest, *, error: str = "", status: int = 200, typed: di
     return render(request, "cloud/accounts.html", context, status=status)
 
 
+def _refused(request: HttpRequest, refusal: ApplicationError, *, typed: dict[str, str] | None = None) -> HttpResponse:
+    """A holder's change the services refused: first confirm it is them, else the page with the reason."""
+    if isinstance(refusal, ReauthenticationRequired):
+        return _reauth_redirect(reverse("cloud:accounts"))
+    return _page(request, error=refusal.message, status=refusal.status, typed=typed)
+
+
 @require_GET
 @never_cache
 @login_required
@@ -101,10 +108,8 @@ def link(request: HttpRequest) -> HttpResponse:
             reauthenticated=reauth_is_fresh(request),
             meta=RequestMeta.from_request(request),
         )
-    except ReauthenticationRequired:
-        return _reauth_redirect(reverse("cloud:accounts"))
     except ApplicationError as refusal:
-        return _page(request, error=refusal.message, status=refusal.status, typed=typed)
+        return _refused(request, refusal, typed=typed)
     messages.success(
         request, _("The cloud account %(instance)s is linked.") % {"instance": linked.instance_id}
     )
@@ -126,10 +131,8 @@ def bind(request: HttpRequest, cloud_account_id: int) -> HttpResponse:
             reauthenticated=reauth_is_fresh(request),
             meta=RequestMeta.from_request(request),
         )
-    except ReauthenticationRequired:
-        return _reauth_redirect(reverse("cloud:accounts"))
     except ApplicationError as refusal:
-        return _page(request, error=refusal.message, status=refusal.status)
+        return _refused(request, refusal)
     for result in results:
         if result.ok:
             messages.success(request, _("Workspace %(id)s is now settled by this cloud account.") % {"id": result.workspace_id})
@@ -156,10 +159,8 @@ def settle(request: HttpRequest, workspace_id: str) -> HttpResponse:
             reauthenticated=reauth_is_fresh(request),
             meta=RequestMeta.from_request(request),
         )
-    except ReauthenticationRequired:
-        return _reauth_redirect(reverse("cloud:accounts"))
     except ApplicationError as refusal:
-        return _page(request, error=refusal.message, status=refusal.status)
+        return _refused(request, refusal)
     messages.success(
         request, _("Workspace %(id)s is now settled by your Billing Center account.") % {"id": workspace_id}
     )
