@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from billing_center.cloud.vendors.aws.payloads import parse_utc, storable
+from billing_center.cloud.vendors.aws.payloads import DeliveryRejected, parse_utc, storable
 
 TIMESTAMP_WINDOW_SECONDS = 300
 MAX_BODY_BYTES = 256 * 1024
@@ -26,10 +26,8 @@ _TIMESTAMP = re.compile(r"[0-9]{1,12}", re.ASCII)
 _EVENT_ID = re.compile(r"[A-Za-z0-9._:/-]{1,128}", re.ASCII)
 
 
-class RelayRejected(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class RelayRejected(DeliveryRejected):
+    """The relayed call is not a validly signed marketplace event."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,14 @@ MIN_YEAR = 2000
 MAX_YEAR = 9998
 
 
+class DeliveryRejected(Exception):
+    """A delivery on an AWS channel that is not a valid one for us; ``reason`` is a short stable word for logs."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 def storable(data: Any) -> bool:
     """JSON the database can keep: no NUL and no lone surrogate (PostgreSQL's jsonb refuses both)."""
     try:

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.core.cache import cache
 
-from billing_center.cloud.vendors.aws.payloads import parse_utc, storable
+from billing_center.cloud.vendors.aws.payloads import DeliveryRejected, parse_utc, storable
 
 # sns.<region>.amazonaws.com, the region spelled as AWS spells them (us-east-1, us-gov-west-1, …).
 _SNS_HOST = re.compile(r"sns\.[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}\.amazonaws\.com", re.ASCII)
@@ -40,12 +40,8 @@ CERT_MAX_BYTES = 16 * 1024
 CERT_CACHE_SECONDS = 24 * 3600
 
 
-class SnsRejected(Exception):
-    """The delivery is not a valid SNS message for us; ``reason`` is a short stable word for logs."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class SnsRejected(DeliveryRejected):
+    """The delivery is not a valid SNS message for us."""
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,22 @@ def _unavailable(request: HttpRequest, *, kept: bool = True) -> HttpResponse:
     return problem(request, status=503, code=code, title=title, retry_after=UNAVAILABLE_RETRY_SECONDS)
 
 
+def _processed(request: HttpRequest, *, dedup_key: str, action: str, stored: dict[str, Any]) -> HttpResponse:
+    """A verified call of either channel: stored in the inbox and handled; its answer, or 503 if it failed."""
+    try:
+        outcome = inbox_process(
+            vendor=Vendor.AWS,
+            dedup_key=dedup_key,
+            action=action,
+            request=stored,
+            handler=services.inbox_handle,
+            meta=RequestMeta.from_request(request),
+        )
+    except InboxFailed:
+        return _unavailable(request)
+    return JsonResponse(outcome.response)
+
+
 _RELAY_SIGNATURE_REASONS = {"missing_signature", "malformed_signature", "stale_timestamp", "signature"}
 _SIGNATURE_REASONS = {"signature", "signature_version", "certificate_url", "certificate_invalid", "certificate_expired"}
 
@@ -75,18 +91,9 @@ def sns_endpoint(request: HttpRequest) -> HttpResponse:
     action = message.type
     if message.type == "Notification":
         action = str(sns.notification_payload(message).get("action") or "Notification")
-    try:
-        outcome = inbox_process(
-            vendor=Vendor.AWS,
-            dedup_key=f"sns:{message.message_id}",
-            action=action,
-            request={"channel": "sns", "message": message.raw},
-            handler=services.inbox_handle,
-            meta=RequestMeta.from_request(request),
-        )
-    except InboxFailed:
-        return _unavailable(request)
-    return JsonResponse(outcome.response)
+    return _processed(
+        request, dedup_key=f"sns:{message.message_id}", action=action, stored={"channel": "sns", "message": message.raw}
+    )
 
 
 @csrf_exempt
@@ -107,18 +114,12 @@ def events_endpoint(request: HttpRequest) -> HttpResponse:
     except eventbridge.RelayRejected as refused:
         status = 403 if refused.reason in _RELAY_SIGNATURE_REASONS else 400
         return _rejected(request, status=status, reason=refused.reason)
-    try:
-        outcome = inbox_process(
-            vendor=Vendor.AWS,
-            dedup_key=f"eventbridge:{event.id}",
-            action=event.detail_type,
-            request={"channel": "eventbridge", "event": event.raw},
-            handler=services.inbox_handle,
-            meta=RequestMeta.from_request(request),
-        )
-    except InboxFailed:
-        return _unavailable(request)
-    return JsonResponse(outcome.response)
+    return _processed(
+        request,
+        dedup_key=f"eventbridge:{event.id}",
+        action=event.detail_type,
+        stored={"channel": "eventbridge", "event": event.raw},
+    )
 
 
 def _registration_problem(
