@@ -29,14 +29,8 @@ class CertificationOut(Schema):
 
     @staticmethod
     def of(view: CertificationView) -> CertificationOut:
-        return CertificationOut(
-            state=view.state,
-            licence_name=view.licence_name,
-            taxpayer_id=view.taxpayer_id,
-            reason=view.reason,
-            submitted_at=view.submitted_at,
-            decided_at=view.decided_at,
-        )
+        # The view's fields by name (ninja schemas read attributes); the view's extra ones are not shown.
+        return CertificationOut.model_validate(view)
 
 
 @router.get("/certification", response=CertificationOut, summary="Read the enterprise certification")
