@@ -118,6 +118,16 @@ def _snapshot(contract: Contract, fields: tuple[str, ...] = _AUDITED_FIELDS) -> 
     return values
 
 
+def _attachment_snapshot(attachment: ContractAttachment) -> dict[str, Any]:
+    """What the audit row of an added or removed attachment keeps of it."""
+    return {
+        "attachment_id": attachment.pk,
+        "original_name": attachment.original_name,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+    }
+
+
 def _save(contract: Contract) -> None:
     try:
         with transaction.atomic():
@@ -304,12 +314,7 @@ def attachment_add(
             actor=uploaded_by,
             actor_label="" if uploaded_by else "system",
             target=current,
-            new={
-                "attachment_id": attachment.pk,
-                "original_name": attachment.original_name,
-                "size": attachment.size,
-                "sha256": attachment.sha256,
-            },
+            new=_attachment_snapshot(attachment),
         )
     except Exception:
         default_storage.delete(stored_name)
@@ -325,12 +330,7 @@ def attachment_remove(*, attachment: ContractAttachment, actor: Any = None, meta
     if contract.staff_status == StaffStatus.TERMINATED:
         raise Conflict(_("A terminated contract cannot be changed."), code="contract_terminated")
     stored_name = attachment.file.name or ""
-    old = {
-        "attachment_id": attachment.pk,
-        "original_name": attachment.original_name,
-        "size": attachment.size,
-        "sha256": attachment.sha256,
-    }
+    old = _attachment_snapshot(attachment)
     attachment.delete()
     _operator_audit(
         event=events.ATTACHMENT_REMOVED,
