@@ -95,16 +95,7 @@ class ContractAdminForm(forms.ModelForm[Contract]):
         if any(name not in cleaned for name in needed):
             return
         try:
-            contract_fields_check(
-                number=cleaned["number"],
-                title=cleaned["title"],
-                type=cleaned["type"],
-                currency=cleaned["currency"],
-                amount=cleaned["amount"],
-                starts_on=cleaned["starts_on"],
-                ends_on=cleaned["ends_on"],
-                exclude_id=self.instance.pk,
-            )
+            contract_fields_check(**{name: cleaned[name] for name in needed}, exclude_id=self.instance.pk)
         except ApplicationError as error:
             self.add_error(error.field if error.field in self.fields else None, error.message)
 
