@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from billing_center.cloud.vendors.aws.payloads import DeliveryRejected, parse_utc, storable
+from billing_center.cloud.vendors.aws.payloads import DeliveryRejected, json_object, parse_utc
 
 TIMESTAMP_WINDOW_SECONDS = 300
 MAX_BODY_BYTES = 256 * 1024
@@ -63,12 +62,7 @@ def relay_verify(*, secret: str, timestamp: str | None, signature: str | None, b
 
 def parse_event(body: bytes) -> MarketplaceEvent:
     """The EventBridge envelope, shape-checked."""
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise RelayRejected("not_json") from None
-    if not isinstance(data, dict) or not storable(data):
-        raise RelayRejected("not_json")
+    data = json_object(body, RelayRejected)
     event_id, detail_type, time, detail = (data.get(k) for k in ("id", "detail-type", "time", "detail"))
     if data.get("source") != SOURCE:
         raise RelayRejected("source")

@@ -18,6 +18,17 @@ class DeliveryRejected(Exception):
         self.reason = reason
 
 
+def json_object(body: bytes, rejected: type[DeliveryRejected]) -> dict[str, Any]:
+    """The body as a JSON object the database can store; anything else raises ``rejected("not_json")``."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise rejected("not_json") from None
+    if not isinstance(data, dict) or not storable(data):
+        raise rejected("not_json")
+    return data
+
+
 def storable(data: Any) -> bool:
     """JSON the database can keep: no NUL and no lone surrogate (PostgreSQL's jsonb refuses both)."""
     try:

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.core.cache import cache
 
-from billing_center.cloud.vendors.aws.payloads import DeliveryRejected, parse_utc, storable
+from billing_center.cloud.vendors.aws.payloads import DeliveryRejected, json_object, parse_utc
 
 # sns.<region>.amazonaws.com, the region spelled as AWS spells them (us-east-1, us-gov-west-1, …).
 _SNS_HOST = re.compile(r"sns\.[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}\.amazonaws\.com", re.ASCII)
@@ -89,12 +89,7 @@ def parse_message(body: bytes, *, message_type_header: str | None = None) -> Sns
     """Parse and shape-check an SNS delivery (not yet its signature)."""
     if len(body) > MAX_BODY_BYTES:
         raise SnsRejected("too_large")
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise SnsRejected("not_json") from None
-    if not isinstance(data, dict) or not storable(data):
-        raise SnsRejected("not_json")
+    data = json_object(body, SnsRejected)
     kind = data.get("Type")
     if kind not in _MESSAGE_TYPES:
         raise SnsRejected("unknown_type")
