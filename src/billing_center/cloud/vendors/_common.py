@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -36,10 +37,28 @@ def nonce_claim(*, vendor: str, nonce: str, window_seconds: int) -> bool:
     return limit_hit(f"cloud:nonce:{vendor}:{digest}", limit=1, window_seconds=window_seconds).allowed
 
 
+def required_check(params: Mapping[str, str], names: Iterable[str]) -> None:
+    """Refuse a call that leaves out any of ``names`` (or sends it empty), naming all it left out."""
+    missing = [name for name in names if not params.get(name)]
+    if missing:
+        raise Rejected("invalid_parameters", _("Missing parameters: %(names)s.") % {"names": ", ".join(missing)})
+
+
+def length_check(params: Mapping[str, str], limits: Iterable[tuple[str, int]]) -> None:
+    """Refuse a value longer than the column it lands in: ``limits`` is (name, most characters) pairs."""
+    for name, limit in limits:
+        if len(params.get(name, "")) > limit:
+            raise _too_long(name)
+
+
+def _too_long(name: str) -> Rejected:
+    return Rejected("invalid_parameters", _("The parameter %(name)s is too long.") % {"name": name[:64]})
+
+
 def clean_text(name: str, value: str, *, max_length: int = MAX_VALUE_LENGTH) -> str:
     """A received value fit to store: bounded, no control characters (NUL cannot be stored in PostgreSQL)."""
     if len(value) > max_length:
-        raise Rejected("invalid_parameters", _("The parameter %(name)s is too long.") % {"name": name[:64]})
+        raise _too_long(name)
     if any(ord(char) < 32 and char not in "\t\r\n" for char in value) or _has_surrogates(value):
         raise Rejected("invalid_parameters", _("The parameter %(name)s holds invalid characters.") % {"name": name[:64]})
     return value

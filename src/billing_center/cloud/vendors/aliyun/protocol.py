@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from django.utils.translation import gettext as _
 
-from billing_center.cloud.vendors._common import Rejected
+from billing_center.cloud.vendors._common import Rejected, length_check, required_check
 
 # expiredOn / timeStamp carry no zone; the China site speaks Beijing time (reference §2.2, unconfirmed).
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -67,18 +67,14 @@ def action_check(params: dict[str, str]) -> Action:
     action = ACTIONS.get(params.get("action", ""))
     if action is None:
         raise Rejected("invalid_parameters", _("Unknown action."))
-    missing = [name for name in action.required if not params.get(name)]
-    if missing:
-        raise Rejected("invalid_parameters", _("Missing parameters: %(names)s.") % {"names": ", ".join(missing)})
+    required_check(params, action.required)
     if not action.open_ended:
         known = {"action", "token", *action.required, *action.optional}
         unknown = sorted(set(params) - known)
         if unknown:
             raise Rejected("invalid_parameters", _("Unknown parameters: %(names)s.") % {"names": ", ".join(unknown)})
     # The columns these land in: instance id and account id 128, product 256.
-    for name, limit in (("instanceId", 128), ("orderBizId", 128), ("aliUid", 128), ("productCode", 256)):
-        if len(params.get(name, "")) > limit:
-            raise Rejected("invalid_parameters", _("The parameter %(name)s is too long.") % {"name": name})
+    length_check(params, (("instanceId", 128), ("orderBizId", 128), ("aliUid", 128), ("productCode", 256)))
     if "trial" in params:
         boolean_param(params, "trial")
     if "isRefund" in params:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from django.utils.translation import gettext as _
 
 from billing_center.cloud.models import CloudAccount, CloudAccountState
-from billing_center.cloud.vendors._common import Rejected
+from billing_center.cloud.vendors._common import Rejected, length_check, required_check
 
 # The timestamp of a signed call must be within this many seconds of our clock; nonces are kept twice as long.
 TIMESTAMP_WINDOW_SECONDS = 60
@@ -76,12 +76,11 @@ def activity_check(fields: dict[str, str], activities: dict[str, Activity]) -> A
     activity = activities.get(fields.get("activity", ""))
     if activity is None:
         raise Rejected("invalid_parameters", _("Unknown activity."))
-    missing = [name for name in activity.required if not fields.get(name)]
-    if missing:
-        raise Rejected("invalid_parameters", _("Missing parameters: %(names)s.") % {"names": ", ".join(missing)})
-    for name in ("instanceId", "orderId", "orderLineId", "businessId", "customerId"):
-        if len(fields.get(name, "")) > (1000 if name == "instanceId" else 128):
-            raise Rejected("invalid_parameters", _("The parameter %(name)s is too long.") % {"name": name})
+    required_check(fields, activity.required)
+    length_check(
+        fields,
+        (("instanceId", 1000), ("orderId", 128), ("orderLineId", 128), ("businessId", 128), ("customerId", 128)),
+    )
     if "scene" in activity.required and fields["scene"] not in SCENES:
         raise Rejected("invalid_parameters", _("Unknown scene."))
     if "status" in activity.required and fields["status"] not in STATUSES:
