@@ -25,11 +25,13 @@ from billing_center.certification.services import (
     certification_reject,
     licence_viewed_record,
 )
+from billing_center.core.admin import ReadOnlyAdmin
 from billing_center.core.errors import ApplicationError
 
 
 @admin.register(Certification)
-class CertificationAdmin(admin.ModelAdmin[Certification]):
+class CertificationAdmin(ReadOnlyAdmin[Certification]):
+    # The page is read-only; decisions go through the approve/reject views below.
     list_display = (
         "account",
         "licence_name",
@@ -73,16 +75,6 @@ class CertificationAdmin(admin.ModelAdmin[Certification]):
             output_field=IntegerField(),
         )
         return (pending_first.asc(), "submitted_at", "id")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # The page is read-only; decisions go through the approve/reject views below.
-        return False
 
     def can_decide(self, request: HttpRequest) -> bool:
         return bool(request.user.has_perm("certification.change_certification"))
