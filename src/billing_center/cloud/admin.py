@@ -38,6 +38,16 @@ def _pretty(value: Any) -> str:
     return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
 
 
+def _pretty_field(name: str, description: Any) -> Any:
+    """A read-only admin column that shows the JSON field ``name`` indented."""
+
+    @admin.display(description=description)
+    def display(model_admin: Any, obj: Any) -> str:
+        return _pretty(getattr(obj, name))
+
+    return display
+
+
 @admin.register(CloudAccount)
 class CloudAccountAdmin(ReadOnlyAdmin[CloudAccount]):
     list_display = ("instance_id", "vendor", "vendor_account_id", "state", "trial", "expires_at", "account", "created_at")
@@ -47,13 +57,8 @@ class CloudAccountAdmin(ReadOnlyAdmin[CloudAccount]):
     readonly_fields = ("transitions_display", "vendor_data_display")
     exclude = ("transitions", "vendor_data")
 
-    @admin.display(description=_("transitions"))
-    def transitions_display(self, obj: CloudAccount) -> str:
-        return _pretty(obj.transitions)
-
-    @admin.display(description=_("vendor fields"))
-    def vendor_data_display(self, obj: CloudAccount) -> str:
-        return _pretty(obj.vendor_data)
+    transitions_display = _pretty_field("transitions", _("transitions"))
+    vendor_data_display = _pretty_field("vendor_data", _("vendor fields"))
 
 
 @admin.register(InboxEvent)
@@ -74,17 +79,9 @@ class InboxEventAdmin(ReadOnlyAdmin[InboxEvent]):
             for name, value in sorted(result.items())
         )
 
-    @admin.display(description=_("what it changed"))
-    def changes_display(self, obj: InboxEvent) -> str:
-        return _pretty(obj.result)
-
-    @admin.display(description=_("request"))
-    def request_display(self, obj: InboxEvent) -> str:
-        return _pretty(obj.request)
-
-    @admin.display(description=_("answer"))
-    def response_display(self, obj: InboxEvent) -> str:
-        return _pretty(obj.response)
+    changes_display = _pretty_field("result", _("what it changed"))
+    request_display = _pretty_field("request", _("request"))
+    response_display = _pretty_field("response", _("answer"))
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
