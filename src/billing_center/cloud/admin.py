@@ -54,7 +54,8 @@ class CloudAccountAdmin(ReadOnlyAdmin[CloudAccount]):
     list_filter = ("vendor", "state", LinkedFilter, "trial")
     search_fields = ("instance_id", "vendor_account_id", "account__username")
     list_select_related = ("account",)
-    readonly_fields = ("transitions_display", "vendor_data_display")
+    # created_at after the account's own fields (the timestamps come from TimestampedModel, declared first).
+    readonly_fields = ("created_at", "transitions_display", "vendor_data_display")
     exclude = ("transitions", "vendor_data")
 
     transitions_display = _pretty_field("transitions", _("transitions"))
@@ -67,7 +68,7 @@ class InboxEventAdmin(ReadOnlyAdmin[InboxEvent]):
     list_filter = ("vendor", "status", "action")
     search_fields = ("dedup_key", "cloud_account__instance_id")
     list_select_related = ("cloud_account",)
-    readonly_fields = ("changes_display", "request_display", "response_display")
+    readonly_fields = ("created_at", "changes_display", "request_display", "response_display")
     exclude = ("request", "response", "result")
     actions = ["rerun_failed"]
 
