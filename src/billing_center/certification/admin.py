@@ -123,30 +123,35 @@ class CertificationAdmin(ReadOnlyAdmin[Certification]):
     def _change_url(self, certification: Certification) -> str:
         return reverse("admin:certification_certification_change", args=[certification.pk])
 
-    def approve_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def _decidable(self, request: HttpRequest, pk: int) -> Certification:
+        """The certification to decide on, for an operator who may decide."""
         certification = get_object_or_404(Certification.objects.select_related("account"), pk=pk)
         if not self.can_decide(request):
             raise PermissionDenied
-        if request.method == "POST":
-            try:
-                certification_approve(
-                    certification=certification, operator=request.user, meta=RequestMeta.from_request(request)
-                )
-            except ApplicationError as exc:
-                self.message_user(request, exc.message, messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    gettext("Certification of %(name)s verified.") % {"name": certification.licence_name},
-                    messages.SUCCESS,
-                )
-            return HttpResponseRedirect(self._change_url(certification))
-        return self._decision_page(request, certification, form=None, decision="approve")
+        return certification
+
+    def _back(
+        self, request: HttpRequest, certification: Certification, message: str, level: int
+    ) -> HttpResponseRedirect:
+        """Back to the certification's page, telling the operator how the decision went."""
+        self.message_user(request, message, level)
+        return HttpResponseRedirect(self._change_url(certification))
+
+    def approve_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        certification = self._decidable(request, pk)
+        if request.method != "POST":
+            return self._decision_page(request, certification, form=None, decision="approve")
+        try:
+            certification_approve(
+                certification=certification, operator=request.user, meta=RequestMeta.from_request(request)
+            )
+        except ApplicationError as exc:
+            return self._back(request, certification, exc.message, messages.ERROR)
+        verified = gettext("Certification of %(name)s verified.") % {"name": certification.licence_name}
+        return self._back(request, certification, verified, messages.SUCCESS)
 
     def reject_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        certification = get_object_or_404(Certification.objects.select_related("account"), pk=pk)
-        if not self.can_decide(request):
-            raise PermissionDenied
+        certification = self._decidable(request, pk)
         form = RejectForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -157,18 +162,12 @@ class CertificationAdmin(ReadOnlyAdmin[Certification]):
                     meta=RequestMeta.from_request(request),
                 )
             except ApplicationError as exc:
-                if exc.field in form.fields:
-                    form.add_error(exc.field, exc.message)
-                else:
-                    self.message_user(request, exc.message, messages.ERROR)
-                    return HttpResponseRedirect(self._change_url(certification))
+                if exc.field not in form.fields:
+                    return self._back(request, certification, exc.message, messages.ERROR)
+                form.add_error(exc.field, exc.message)
             else:
-                self.message_user(
-                    request,
-                    gettext("Certification of %(name)s rejected.") % {"name": certification.licence_name},
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(self._change_url(certification))
+                rejected = gettext("Certification of %(name)s rejected.") % {"name": certification.licence_name}
+                return self._back(request, certification, rejected, messages.SUCCESS)
         return self._decision_page(request, certification, form=form, decision="reject")
 
     def _decision_page(
