@@ -6,10 +6,10 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing_center.accounts.passwords import normalize_password
+from billing_center.core.models import TimestampedModel
 
 
 class Language(models.TextChoices):
@@ -40,7 +40,7 @@ class AccountManager(BaseUserManager["Account"]):
         return self.create_user(username, email, password, **extra)
 
 
-class Account(AbstractBaseUser, PermissionsMixin):
+class Account(AbstractBaseUser, PermissionsMixin, TimestampedModel):
     """A Billing Center account. Operators are staff accounts of the same model."""
 
     username = models.CharField(_("username"), max_length=32, unique=True)
@@ -64,9 +64,6 @@ class Account(AbstractBaseUser, PermissionsMixin):
     # Consecutive failed password logins; at LOGIN_ACCOUNT_UNLOCK_AFTER password login needs a code unlock.
     failed_login_streak = models.PositiveIntegerField(default=0)
     password_login_locked = models.BooleanField(default=False)
-
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = AccountManager()
 

@@ -10,8 +10,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from billing_center.core.models import TimestampedModel
 
 
 class ChangeKind(models.TextChoices):
@@ -46,7 +47,7 @@ PENDING_STATES = (
 )
 
 
-class IdentifierChange(models.Model):
+class IdentifierChange(TimestampedModel):
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identifier_changes"
     )
@@ -63,8 +64,6 @@ class IdentifierChange(models.Model):
     # Lost-phone path only: the new phone can be entered from this moment on.
     ready_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
