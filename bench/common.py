@@ -192,6 +192,87 @@ def holder_session_cookie(account: Any) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
+HOLDER_EVENTS = ("login.succeeded", "login.failed", "logout", "profile.updated", "code.check_failed",
+                 "session.expired", "password.changed", "email.changed")
+HIDDEN_EVENTS = ("contract.issued", "delivery.sent")
+USER_AGENTS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36",
+)
+
+
+def holder_events_add(account: Any, count: int) -> int:
+    """``count`` audit rows of ``account`` spread over the last weeks (one in four is bookkeeping the
+    security log does not show)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from billing_center.audit.models import AuditEvent
+
+    now = timezone.now()
+    events = []
+    for i in range(count):
+        name = HIDDEN_EVENTS[i % 2] if i % 4 == 3 else HOLDER_EVENTS[i % len(HOLDER_EVENTS)]
+        events.append(
+            AuditEvent(
+                event=name, account=account, ip="203.0.113.7", user_agent=USER_AGENTS[i % len(USER_AGENTS)],
+                new={"target": "d***@example.com"}, detail={"method": "password"},
+            )
+        )
+    created = AuditEvent.objects.bulk_create(events, batch_size=1000)
+    # created_at is auto_now_add: spread the rows over the last weeks, one statement per row is fine here.
+    for i, row in enumerate(created):
+        AuditEvent.objects.filter(pk=row.pk).update(created_at=now - timedelta(minutes=97 * (len(created) - i)))
+    return count
+
+
+WORKSPACES_DEFAULT = 60
+WORKSPACE_SITES = ("cn1", "cn4", "us1", "eu1", "ap1")
+
+
+def holder_workspaces_add(account: Any, count: int = WORKSPACES_DEFAULT) -> int:
+    """``count`` more workspaces bound to ``account`` (on top of the demo's), in one insert: varied sites
+    and languages, one in five settled by one of the holder's cloud accounts (when it has any), one in
+    nine in grace, one in eleven locked, spread over the last two years (a page of 20 and a cursor)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from billing_center.cloud.models import CloudAccount
+    from billing_center.workspaces.models import Workspace
+
+    now = timezone.now()
+    sites = [site for site in WORKSPACE_SITES if site in settings.WORKSPACE_SITES] or list(settings.WORKSPACE_SITES)
+    clouds = list(CloudAccount.objects.filter(account=account).order_by("pk"))
+    rows = []
+    for n in range(count):
+        cloud = clouds[n % len(clouds)] if clouds and n % 5 == 1 else None
+        state = "grace" if n % 9 == 4 else "locked" if n % 11 == 7 else "active"
+        rows.append(
+            Workspace(
+                id=f"bench-{account.pk}-{n:05d}",
+                name=f"Workspace {n} ({sites[n % len(sites)]})",
+                site=sites[n % len(sites)],
+                language="zh-hans" if n % 3 == 0 else "en",
+                account=account,
+                bound_at=now - timedelta(days=n * 11),
+                settlement_method="cloud" if cloud else "account",
+                cloud_account=cloud,
+                lock_state=state,
+                lock_reason={"grace": "Payment overdue", "locked": "Unpaid"}.get(state, ""),
+                lock_deadline=now + timedelta(days=7) if state == "grace" else None,
+                created_at=now - timedelta(days=n * 11, minutes=n),
+            )
+        )
+    Workspace.objects.bulk_create(rows, batch_size=500)
+    return count
+
+
 # --- the load driver ------------------------------------------------------------------------------
 
 

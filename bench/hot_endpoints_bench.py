@@ -8,7 +8,8 @@ Two configurations in one invocation, each on its own freshly started real serve
   or ``test_*``) + Redis (rate limits and cache under a unique CACHE_KEY_PREFIX whose keys are deleted
   at the end).
 
-Each configuration gets the same data: the demo holder with 300 security events and 6 live sessions,
+Each configuration gets the same data: the demo holder with 300 security events, 6 live sessions and
+64 bound workspaces (the demo's 4 + 60, some settled by a cloud account, some in grace or locked),
 20,000 other accounts (so identifier lookups run against a populated accounts table) and ``--contracts``
 contracts of the holder. It measures each scenario with wrk (16 connections, 1 s warm-up, 4 s; or the
 Python driver of ``common.py`` with ``--driver python``), as a ratio to the bare ``/healthz`` of the same
@@ -16,7 +17,8 @@ server in the same run, with the server's CPU time per request and each worker's
 
 - logged in as the holder (server-side session): ``GET /api/v1/account/me``, ``GET /api/v1/account/profile``,
   ``GET /settings/profile`` (console page), ``GET /api/v1/account/security-events``,
-  ``GET /api/v1/account/sessions``;
+  ``GET /api/v1/account/sessions``, ``GET /api/v1/contracts``, ``GET /api/v1/workspaces`` and the console's
+  ``GET /workspaces/`` (the first page of 20 of the holder's workspaces: the demo's plus ``--workspaces``);
 - logged out, with the CSRF cookie and ``X-CSRFToken``: ``POST /api/v1/auth/login/code`` with a wrong code
   for an unknown email (a new one per request, so no per-target purpose lock), and
   ``POST /api/v1/auth/login`` with a wrong password for the holder (Argon2 verification).
@@ -44,13 +46,15 @@ import tempfile
 import time
 import uuid
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from common import (
     RESULTS,
     ROOT,
+    USER_AGENTS,
+    WORKSPACES_DEFAULT,
     Result,
     Scenario,
     base_environment,
@@ -58,7 +62,9 @@ from common import (
     database_name,
     drop_database,
     free_port,
+    holder_events_add,
     holder_session_cookie,
+    holder_workspaces_add,
     machine,
     markdown_rows,
     measure,
@@ -87,18 +93,6 @@ RAISED_LIMITS = {
     "CODE_SENDS_PER_ACCOUNT_PER_HOUR": UNLIMITED,
 }
 WRONG_PASSWORD = "not the password of this account"
-HOLDER_EVENTS = ("login.succeeded", "login.failed", "logout", "profile.updated", "code.check_failed",
-                 "session.expired", "password.changed", "email.changed")
-HIDDEN_EVENTS = ("contract.issued", "delivery.sent")
-USER_AGENTS = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
-    "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0",
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1",
-    "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36",
-)
-
-
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated: embedded,postgres")
@@ -119,6 +113,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--events", type=int, default=300, help="security events of the holder")
     parser.add_argument("--sessions", type=int, default=5, help="other live sessions of the holder")
     parser.add_argument("--accounts", type=int, default=20_000, help="other accounts in the table")
+    parser.add_argument(
+        "--workspaces", type=int, default=WORKSPACES_DEFAULT, help="workspaces of the holder on top of the demo's"
+    )
     parser.add_argument("--child", choices=CONFIGS, help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -171,6 +168,7 @@ def report(args: argparse.Namespace, runs: dict[str, Any]) -> None:
         "holder_events": args.events,
         "holder_sessions": args.sessions + 1,
         "other_accounts": args.accounts,
+        "holder_workspaces_added": args.workspaces,
         "raised_limits": RAISED_LIMITS,
         **machine(),
     }
@@ -291,10 +289,9 @@ def child(args: argparse.Namespace) -> int:
 def prepare(args: argparse.Namespace) -> dict[str, Any]:
     """The holder's events and sessions, the other accounts, and the holder's session cookie."""
     from django.db import connection
-    from django.utils import timezone
 
     from billing_center.accounts.models import Account
-    from billing_center.audit.models import AuditEvent
+    from billing_center.workspaces.models import Workspace
 
     holder = Account.objects.get(username__lower_exact="demo")
     Account.objects.bulk_create(
@@ -309,21 +306,8 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
         ),
         batch_size=2000,
     )
-    now = timezone.now()
-    events = []
-    for i in range(args.events):
-        # One in four of the holder's rows is bookkeeping the security log does not show.
-        name = HIDDEN_EVENTS[i % 2] if i % 4 == 3 else HOLDER_EVENTS[i % len(HOLDER_EVENTS)]
-        events.append(
-            AuditEvent(
-                event=name, account=holder, ip="203.0.113.7", user_agent=USER_AGENTS[i % len(USER_AGENTS)],
-                new={"target": "d***@example.com"}, detail={"method": "password"},
-            )
-        )
-    created = AuditEvent.objects.bulk_create(events, batch_size=1000)
-    # created_at is auto_now_add: spread the rows over the last weeks, one statement per row is fine here.
-    for i, row in enumerate(created):
-        AuditEvent.objects.filter(pk=row.pk).update(created_at=now - timedelta(minutes=97 * (len(created) - i)))
+    holder_events_add(holder, args.events)
+    holder_workspaces_add(holder, args.workspaces)
     for i in range(args.sessions):
         session_add(holder, user_agent=USER_AGENTS[i % len(USER_AGENTS)], ip=f"198.51.100.{i + 1}")
     cookie = holder_session_cookie(holder)
@@ -332,6 +316,7 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
             cursor.execute("VACUUM ANALYZE")
     return {
         "holder": holder, "cookie": cookie, "accounts": args.accounts, "contracts": args.contracts, "only": args.only,
+        "workspaces": Workspace.objects.filter(account=holder).count(),
     }
 
 
@@ -400,6 +385,14 @@ def scenarios_build(context: dict[str, Any]) -> list[Scenario]:
         ),
         Scenario("sessions", "/api/v1/account/sessions", "the holder's live sessions", headers=dict(session)),
         *contracts,
+        Scenario(
+            "workspace_list", "/api/v1/workspaces",
+            f"newest 20 of the holder's {context['workspaces']} workspaces", headers=dict(session),
+        ),
+        Scenario(
+            "workspace_page", "/workspaces/", "console workspace list, HTML, first page of 20",
+            headers={**session, "Accept": "text/html"},
+        ),
         Scenario(
             "code_check", "/api/v1/auth/login/code", "wrong code, unknown email (new one per request)",
             method="POST", body=code_body, expect=(422,), lua_body=code_lua,

@@ -35,6 +35,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--only", default="", help="comma-separated endpoint names")
     parser.add_argument("--profile", action="store_true", help="print the top functions (cProfile)")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--contracts", type=int, default=10_000, help="contracts of the holder (0: no contract list)")
+    parser.add_argument("--workspaces", type=int, default=60, help="workspaces of the holder on top of the demo's")
+    parser.add_argument("--events", type=int, default=300, help="security events of the holder")
     return parser.parse_args()
 
 
@@ -79,7 +82,7 @@ def main() -> int:
     import django
 
     django.setup()
-    from common import holder_session_cookie
+    from common import holder_events_add, holder_session_cookie, holder_workspaces_add
     from django.core.management import call_command
     from django.core.wsgi import get_wsgi_application
 
@@ -88,6 +91,10 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     call_command("demo", verbosity=0)
     holder = Account.objects.get(username__lower_exact="demo")
+    if args.contracts:
+        call_command("demo", contracts=args.contracts, verbosity=0)
+    holder_workspaces_add(holder, args.workspaces)
+    holder_events_add(holder, args.events)
     cookie = holder_session_cookie(holder)
     csrf = secrets.token_hex(16)
     application = get_wsgi_application()
@@ -106,6 +113,13 @@ def main() -> int:
         "profile_page": ("GET", "/settings/profile", {"Cookie": cookie, "Accept": "text/html"}, None),
         "security_events": ("GET", "/api/v1/account/security-events", {"Cookie": cookie}, None),
         "sessions": ("GET", "/api/v1/account/sessions", {"Cookie": cookie}, None),
+        "contract_list": ("GET", "/api/v1/contracts", {"Cookie": cookie}, None),
+        "workspace_list": ("GET", "/api/v1/workspaces", {"Cookie": cookie}, None),
+        "workspace_page": ("GET", "/workspaces/", {"Cookie": cookie, "Accept": "text/html"}, None),
+        "contracts_page": ("GET", "/contracts/", {"Cookie": cookie, "Accept": "text/html"}, None),
+        "overview_page": ("GET", "/overview", {"Cookie": cookie, "Accept": "text/html"}, None),
+        "security_log_page": ("GET", "/settings/security-log", {"Cookie": cookie, "Accept": "text/html"}, None),
+        "sessions_page": ("GET", "/settings/sessions", {"Cookie": cookie, "Accept": "text/html"}, None),
         "code_check": ("POST", "/api/v1/auth/login/code", posting, code_body),
     }
     wanted = [name.strip() for name in args.only.split(",") if name.strip()] or list(endpoints)
