@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck migrations-check pytest browser clean messages screenshots bench
+.PHONY: run test lint typecheck migrations-check pytest browser wrk clean messages screenshots bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,10 +54,17 @@ test: lint migrations-check pytest
 screenshots: $(TEST_STAMP) browser
 	$(BIN)/pytest -q tests/e2e/screenshots.py
 
+# Debian's wrk is the benchmark's load generator; installed like chromium above when missing.
+wrk:
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  echo "Installing Debian's wrk for the benchmark"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+
 # The hot-endpoint benchmark: both deployments (embedded SQLite; PostgreSQL + Redis), one table each, with
-# wrk (Debian: apt-get install wrk). BENCH_ARGS e.g. "--configs embedded --contracts 100000 --seconds 3".
+# wrk (installed by the wrk target). BENCH_ARGS e.g. "--configs embedded --contracts 100000 --seconds 3".
 BENCH_ARGS ?=
-bench: $(RUN_STAMP)
+bench: $(RUN_STAMP) wrk
 	$(BIN)/python bench/hot_endpoints_bench.py $(BENCH_ARGS)
 
 # Rebuild the compiled translation catalogs (needs gettext's msgfmt; the .mo files are committed).
