@@ -401,6 +401,8 @@ AWS_SNS_TOPIC_ARNS = env_list("AWS_SNS_TOPIC_ARNS")
 AWS_EVENTS_RELAY_SECRET = env_secret("AWS_EVENTS_RELAY_SECRET")
 
 # --- Logging ---------------------------------------------------------------------------------------
+# `serve`'s one line per request (granian's access log); off by default, see docs/hot-path.md.
+ACCESS_LOG = env_bool("ACCESS_LOG", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -29,14 +29,25 @@ class Command(BaseCommand):
             help="Request threads per worker process; each may hold one database connection.",
         )
         parser.add_argument("--no-worker", action="store_true", help="Do not start the delivery worker.")
-        parser.add_argument(
-            "--no-access-log", action="store_true", help="Do not print one line per request to the terminal."
+        # Off by default (ACCESS_LOG): granian's line per request cost more server CPU than a whole API
+        # read (bench/README.md); a proxy in front usually logs each request anyway.
+        access_log = parser.add_mutually_exclusive_group()
+        access_log.add_argument(
+            "--access-log",
+            dest="access_log",
+            action="store_true",
+            default=None,
+            help="Print one line per request to the terminal (default: the ACCESS_LOG setting, off).",
+        )
+        access_log.add_argument(
+            "--no-access-log", dest="access_log", action="store_false", help="Do not print a line per request."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from django.core.management import call_command
 
         call_command("collectstatic", interactive=False, verbosity=0)
+        access_log = settings.ACCESS_LOG if options["access_log"] is None else options["access_log"]
         children: list[subprocess.Popen[bytes]] = []
         if settings.DELIVERY_WORKER_IN_SERVER and not options["no_worker"]:
             children.append(subprocess.Popen([sys.executable, "-m", "billing_center.cli", "worker"]))
@@ -49,7 +60,7 @@ class Command(BaseCommand):
                 "--workers", str(options["workers"]),
                 "--blocking-threads", str(options["threads"]),
                 "--no-ws",
-                "--no-access-log" if options["no_access_log"] else "--access-log",
+                "--access-log" if access_log else "--no-access-log",
                 "billing_center.wsgi:application",
             ],
             # glibc keeps one malloc arena per thread that has hashed a password (Argon2's 19 MiB), so
