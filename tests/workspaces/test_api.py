@@ -120,3 +120,37 @@ def test_another_accounts_or_an_unbound_workspace_answers_404(holder_client, oth
 def test_the_holder_api_needs_a_session():
     assert Client().get(LIST).status_code == 401
     assert Client().get(f"{LIST}/ws-1").status_code == 401
+
+
+def test_the_list_answer_is_the_schemas_validated_dump_byte_for_byte(holder_client, holder):
+    # given workspaces of every shape: cloud-settled, in grace with a deadline, locked, plain
+    import json
+
+    from ninja.renderers import JSONRenderer
+
+    from billing_center.workspaces.models import Workspace
+    from billing_center.workspaces.schemas import WorkspacePageOut
+    from billing_center.workspaces.selectors import workspace_view
+    from tests.cloud.factories import CloudAccountFactory
+
+    cloud = CloudAccountFactory(account=holder, linked_at=timezone.now())
+    now = timezone.now()
+    BoundWorkspaceFactory(id="ws-cloud", account=holder, settlement_method="cloud", cloud_account=cloud)
+    BoundWorkspaceFactory(
+        id="ws-grace", account=holder, lock_state="grace", lock_reason="Late", lock_deadline=now + dt.timedelta(days=3)
+    )
+    BoundWorkspaceFactory(id="ws-lock", account=holder, name="Zoë <b>", lock_state="locked", lock_reason="Unpaid")
+    many_workspaces(holder, 30)
+    for params in ({}, {"limit": 5}, {"q": "ws-"}):
+        # when listed, the answer (written without ninja's output validation) ...
+        response = holder_client.get(LIST, params)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        # ... is exactly what validating the same rows against WorkspacePageOut would have written
+        body = response.json()
+        rows = Workspace.objects.select_related("account", "cloud_account").in_bulk([item["id"] for item in body["items"]])
+        validated = WorkspacePageOut.model_validate(
+            {"items": [workspace_view(rows[item["id"]]) for item in body["items"]], "next_cursor": body["next_cursor"]}
+        ).model_dump()
+        renderer = JSONRenderer()
+        assert response.content == json.dumps(validated, cls=renderer.encoder_class).encode()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.params import functions as param
 
 from billing_center.core.api import HolderSession, holder, problems_for
+from billing_center.core.api.responses import json_answer
 from billing_center.core.pagination import MAX_LIMIT
 from billing_center.workspaces.schemas import WorkspaceDetailOut, WorkspacePageOut
 from billing_center.workspaces.selectors import (
@@ -37,10 +38,13 @@ def workspace_list(
     q: str | None = param.Query(None, max_length=SEARCH_MAX_LENGTH, description="Words of the name or an id prefix"),
     cursor: str | None = param.Query(None, max_length=512),
     limit: int | None = param.Query(None, ge=1, le=MAX_LIMIT),
-) -> dict[str, object]:
+) -> HttpResponse:
     filters = WorkspaceFilters.build(site=site, method=method, lock_state=lock_state, q=q)
     page = workspace_page_for_holder(account=holder(request), filters=filters, cursor=cursor, limit=limit)
-    return {"items": [workspace_view(workspace) for workspace in page.items], "next_cursor": page.next_cursor}
+    # workspace_view is WorkspaceOut's dump already (tests/workspaces/test_api.py compares them).
+    return json_answer(
+        {"items": [workspace_view(workspace) for workspace in page.items], "next_cursor": page.next_cursor}
+    )
 
 
 @router.get(
