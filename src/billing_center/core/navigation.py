@@ -9,8 +9,11 @@ entry is the one whose section (a path prefix) the request's path starts with, s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -52,15 +55,40 @@ def _is_current(path: str, section: str) -> bool:
     return path == section or path.startswith(section + "/")
 
 
-def navigation_items(path: str, entries: tuple[NavEntry, ...] = NAVIGATION) -> list[NavItem]:
-    """The entries whose page exists, in registry order, the one ``path`` belongs to marked current."""
-    routed: list[tuple[NavEntry, str, str]] = []
+# (id of the entries, urlconf, script prefix) -> (the entries, the routed ones with their URL and section).
+# URLs do not change while a process runs; the cache is emptied when a test changes the URL configuration.
+# Keyed by identity (hashing the lazy labels would translate them); the entries are kept to check it.
+_ROUTED: dict[tuple[Any, ...], tuple[tuple[NavEntry, ...], tuple[tuple[NavEntry, str, str], ...]]] = {}
+
+
+@receiver(setting_changed)
+def _routes_forget(*, setting: str, **kwargs: Any) -> None:
+    if setting == "ROOT_URLCONF":
+        _ROUTED.clear()
+
+
+def _routed(entries: tuple[NavEntry, ...]) -> tuple[tuple[NavEntry, str, str], ...]:
+    key = (id(entries), get_urlconf(), get_script_prefix())
+    cached = _ROUTED.get(key)
+    if cached is not None and cached[0] is entries:
+        return cached[1]
+    found = []
     for entry in entries:
         try:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        routed.append((entry, url, _section(entry, url)))
+        found.append((entry, url, _section(entry, url)))
+    routed = tuple(found)
+    if len(_ROUTED) > 64:
+        _ROUTED.clear()
+    _ROUTED[key] = (entries, routed)
+    return routed
+
+
+def navigation_items(path: str, entries: tuple[NavEntry, ...] = NAVIGATION) -> list[NavItem]:
+    """The entries whose page exists, in registry order, the one ``path`` belongs to marked current."""
+    routed = _routed(entries)
     # Only the most specific section is current: a page under /settings/cloud-accounts marks
     # "Cloud Accounts", not also "Account Settings".
     matching = [section for _entry, _url, section in routed if _is_current(path, section)]
