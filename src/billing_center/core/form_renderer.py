@@ -9,6 +9,7 @@ attributes); every other widget template still goes through the template engine.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
@@ -23,6 +24,8 @@ _AUTOESCAPE = SimpleNamespace(use_tz=None, use_l10n=None, autoescape=True)
 
 
 def _out(value: Any) -> str:
+    if type(value) is str:  # plain text (not SafeString, not lazy): what conditional_escape does to it
+        return html.escape(value)
     return str(render_value_in_context(value, _AUTOESCAPE))  # type: ignore[arg-type]
 
 
@@ -93,7 +96,10 @@ class PythonWidgetRenderer(DjangoTemplates):
                 parts.append(f'\n  <optgroup label="{_out(group_name)}">')
             for option in group_choices:
                 parts.append("\n  ")
-                parts.append(self._include(option["template_name"], {**context, "widget": option}, request))
+                if option["template_name"] == f"{_WIDGETS}select_option.html":
+                    parts.append(_select_option(option) + "\n")
+                else:
+                    parts.append(self._include(option["template_name"], {**context, "widget": option}, request))
             if group_name:
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
