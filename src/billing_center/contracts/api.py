@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from ninja import Router, Schema
 from ninja.params import functions as param
@@ -22,6 +22,7 @@ from billing_center.contracts.selectors import (
     contract_page_for_holder,
 )
 from billing_center.core.api import HolderSession, holder
+from billing_center.core.api.responses import json_answer
 from billing_center.core.pagination import MAX_LIMIT
 
 router = Router(tags=["contracts"], auth=HolderSession())
@@ -108,11 +109,14 @@ def contract_list(
     signed_to: date | None = None,
     cursor: str | None = param.Query(None, max_length=512),
     limit: int | None = param.Query(None, ge=1, le=MAX_LIMIT),
-) -> dict[str, object]:
+) -> HttpResponse:
     page = contract_page_for_holder(
         account=holder(request), filters=_filters(status, q, signed_from, signed_to), cursor=cursor, limit=limit
     )
-    return {"items": [ContractOut.of(contract) for contract in page.items], "next_cursor": page.next_cursor}
+    # ContractOut.of is ContractOut's dump already (tests/contracts/test_api.py compares them byte for byte).
+    return json_answer(
+        {"items": [ContractOut.of(contract) for contract in page.items], "next_cursor": page.next_cursor}
+    )
 
 
 # Declared before "/{contract_id}" so the literal path is matched first.
