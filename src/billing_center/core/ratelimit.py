@@ -201,22 +201,22 @@ class _DatabaseStore:
         return int(count), _as_aware(window_ends_at)
 
     def read(self, key: str) -> tuple[int, datetime] | None:
-        from billing_center.core.models import RateCounter
-
-        row = RateCounter.objects.filter(key=key).values_list("count", "window_ends_at").first()
-        return None if row is None else (row[0], row[1])
+        return self.read_many([key])[0]
 
     def read_many(self, keys: list[str]) -> list[tuple[int, datetime] | None]:
+        """One hand-written SELECT on the unique key (building the ORM query cost more than running it; the
+        code check reads its locks on every attempt)."""
         from billing_center.core.models import RateCounter
 
         if not keys:
             return []
-        rows = {
-            key: (count, ends)
-            for key, count, ends in RateCounter.objects.filter(key__in=keys).values_list(
-                "key", "count", "window_ends_at"
-            )
-        }
+        table = connection.ops.quote_name(RateCounter._meta.db_table)
+        key_column = connection.ops.quote_name("key")
+        marks = ", ".join(["%s"] * len(keys))
+        sql = f"SELECT {key_column}, count, window_ends_at FROM {table} WHERE {key_column} IN ({marks})"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(keys))
+            rows = {key: (int(count), _as_aware(ends)) for key, count, ends in cursor.fetchall()}
         return [rows.get(key) for key in keys]
 
     def hit_and_read(
