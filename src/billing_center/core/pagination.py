@@ -22,6 +22,7 @@ from django.db.models import Field, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from billing_center.core.errors import ValidationFailed
+from billing_center.core.rawread import Condition, rows_where
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 20
@@ -117,6 +118,23 @@ def paginate_desc(
     rows = list(ordered[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
+    next_cursor = (
+        _encode([_key_value(rows[-1], key) for key in keys], salt=salt) if has_more and rows else None
+    )
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+def first_page_desc(
+    model: type[Model], conditions: Sequence[Condition], *, keys: tuple[str, ...], limit: int | None
+) -> Page[Any]:
+    """``paginate_desc(model.objects.filter(…), keys=keys, cursor=None, limit=limit)`` — the first page,
+    the one every list opens with — in one hand-written SELECT (``core.rawread.rows_where``): the same
+    rows, instances and next cursor (the same signed token). Deeper pages go through ``paginate_desc``."""
+    size = clamp_limit(limit)
+    rows = rows_where(model, conditions, order_by=[f"-{key}" for key in keys], limit=size + 1)
+    has_more = len(rows) > size
+    rows = rows[:size]
+    salt = _salt(model, keys)
     next_cursor = (
         _encode([_key_value(rows[-1], key) for key in keys], salt=salt) if has_more and rows else None
     )

@@ -1,10 +1,13 @@
-"""Hand-written single-row reads for the per-request hot path (the session row, the signed-in account).
+"""Hand-written single-row reads for the per-request hot path (the session row, the signed-in account,
+the live one-time code of a code check).
 
 Building and compiling an ORM query costs several times the round trip itself for a one-row primary-key
 read. ``row_by_pk`` runs the same SELECT the ORM would (every concrete column, in field order), passes
 each value through the converters the ORM applies (the backend's and the field's own ``from_db_value``)
 and builds the instance with ``Model.from_db`` — so the result is indistinguishable from ``.get(pk=…)``.
-The SQL text and the converters are computed once per model and database alias.
+The SQL text and the converters are computed once per model and database alias. ``first_where`` does
+the same for ``.filter(…).order_by(…)[.select_for_update()].first()`` with equality, ``>`` and
+``IS NULL`` conditions.
 """
 
 from __future__ import annotations
@@ -72,3 +75,77 @@ def _in_range(value: int, field: Any, connection: Any) -> bool:
     except KeyError:  # not an integer field
         return True
     return (low is None or value >= low) and (high is None or value <= high)
+
+
+# (field name, operator, value): operator "=", ">" or "in" (a sequence) with a value, or "is null".
+Condition = tuple[str, str, Any]
+_OPERATORS = {"=": "=", ">": ">"}
+
+
+def first_where(
+    model: type[M],
+    conditions: Sequence[Condition],
+    *,
+    order_by: Sequence[str],
+    for_update: bool = False,
+    alias: str = "default",
+) -> M | None:
+    """``model.objects.filter(…).order_by(*order_by)[.select_for_update()].first()`` in one hand-written
+    SELECT (see ``rows_where``), ``FOR UPDATE`` where the database has it (as ``select_for_update``
+    does: SQLite has none)."""
+    rows = rows_where(model, conditions, order_by=order_by, limit=1, for_update=for_update, alias=alias)
+    return rows[0] if rows else None
+
+
+def rows_where(
+    model: type[M],
+    conditions: Sequence[Condition],
+    *,
+    order_by: Sequence[str],
+    limit: int,
+    for_update: bool = False,
+    alias: str = "default",
+) -> list[M]:
+    """``model.objects.filter(…).order_by(*order_by)[:limit]`` in one hand-written SELECT: the same
+    columns, each condition's value prepared by its field as the ORM prepares it, the same converters
+    and instances. ``order_by`` names fields, ``-`` for descending."""
+    plan_sql, converters = _plan(model, alias)
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    table = quote(meta.db_table)
+    where, params = [], []
+    for name, operator, value in conditions:
+        field = meta.get_field(name)
+        column = f"{table}.{quote(str(field.column))}"  # type: ignore[union-attr]
+        if operator == "is null":
+            where.append(f"{column} IS NULL")
+            continue
+        values = list(value) if operator == "in" else [value]
+        if getattr(field, "is_relation", False):
+            target = field.target_field  # type: ignore[union-attr]
+            prepared = [target.get_db_prep_value(getattr(item, "pk", item), connection) for item in values]
+        else:
+            prepared = [field.get_db_prep_value(item, connection) for item in values]  # type: ignore[union-attr]
+        if operator == "in":
+            if not prepared:
+                return []  # what the ORM answers for an empty IN (it runs no query)
+            where.append(f"{column} IN ({', '.join(['%s'] * len(prepared))})")
+        else:
+            where.append(f"{column} {_OPERATORS[operator]} %s")
+        params.extend(prepared)
+    ordering = ", ".join(
+        f"{table}.{quote(str(meta.get_field(key.lstrip('-')).column))} {'DESC' if key.startswith('-') else 'ASC'}"  # type: ignore[union-attr]
+        for key in order_by
+    )
+    select = plan_sql.split(" WHERE ", 1)[0]
+    sql = f"{select} WHERE {' AND '.join(where) or '1 = 1'} ORDER BY {ordering} LIMIT {int(limit)}"
+    if for_update and connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        model.from_db(alias, None, _converted(row, converters, connection))  # type: ignore[arg-type]
+        for row in rows
+    ]

@@ -1,0 +1,72 @@
+"""``first_page_desc`` (hand-written first page) is ``paginate_desc``'s first page: rows, values, cursor."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from billing_center.audit.models import AuditEvent
+from billing_center.audit.selectors import security_events_for_account
+from billing_center.core.pagination import first_page_desc, paginate_desc
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+KEYS = ("created_at", "id")
+
+
+def _events(account, count: int) -> None:
+    now = timezone.now()
+    names = ["login.succeeded", "login.failed", "delivery.sent", "password.changed"]
+    created = AuditEvent.objects.bulk_create(
+        AuditEvent(event=names[i % len(names)], account=account, ip="203.0.113.9" if i % 2 else None,
+                   user_agent=f"UA {i}", new={"n": i}, detail={"é": [i, None]})
+        for i in range(count)
+    )
+    for i, row in enumerate(created):
+        # pairs of rows share a timestamp: the id breaks the tie
+        AuditEvent.objects.filter(pk=row.pk).update(created_at=now - dt.timedelta(minutes=i // 2))
+
+
+@pytest.mark.parametrize("limit", [None, 1, 3, 20, 100])
+def test_the_first_page_equals_the_orm_pages_first_page(limit):
+    # given an account with events (some sharing a timestamp) and another account's
+    account, other = AccountFactory(), AccountFactory()
+    _events(account, 45)
+    _events(other, 5)
+    names = ["login.failed", "login.succeeded", "password.changed"]
+    # when the first page is read by hand and through the ORM
+    by_hand = first_page_desc(AuditEvent, [("event", "in", names), ("account", "=", account)], keys=KEYS, limit=limit)
+    by_orm = paginate_desc(AuditEvent.objects.filter(event__in=names, account=account), keys=KEYS, cursor=None,
+                           limit=limit)
+    # then the same rows in the same order, the same values, the same next cursor
+    assert [row.pk for row in by_hand.items] == [row.pk for row in by_orm.items]
+    for hand, orm in zip(by_hand.items, by_orm.items, strict=True):
+        for field in AuditEvent._meta.concrete_fields:
+            assert (getattr(hand, field.attname), type(getattr(hand, field.attname))) == (
+                getattr(orm, field.attname), type(getattr(orm, field.attname))), field.name
+    assert by_hand.next_cursor == by_orm.next_cursor
+
+
+def test_the_security_log_walks_every_visible_event_once_from_the_hand_written_first_page():
+    account = AccountFactory()
+    _events(account, 45)
+    seen, cursor = [], None
+    while True:
+        page = security_events_for_account(account=account, cursor=cursor, limit=7)
+        seen += [row.pk for row in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    visible = AuditEvent.objects.filter(account=account).exclude(event="delivery.sent").order_by("-created_at", "-id")
+    assert seen == [row.pk for row in visible]
+
+
+def test_an_empty_in_list_reads_nothing(django_assert_num_queries):
+    account = AccountFactory()
+    _events(account, 3)
+    with django_assert_num_queries(0):
+        page = first_page_desc(AuditEvent, [("event", "in", []), ("account", "=", account)], keys=KEYS, limit=5)
+    assert page.items == [] and page.next_cursor is None
