@@ -82,3 +82,19 @@ def test_it_locks_the_row_where_the_database_can():
         _hand(timezone.now(), purpose="login", target="a@example.com", flow="")
     sql = captured.captured_queries[-1]["sql"]
     assert sql.endswith("LIMIT 1 FOR UPDATE") == bool(connection.features.has_select_for_update)
+
+
+@pytest.mark.parametrize("email", ["Mixed.Case@Example.com", "mixed.case@example.com", "nobody@example.com"])
+def test_lower_equals_is_the_lower_exact_lookup(email):
+    from django.contrib.auth import get_user_model
+
+    Account = get_user_model()
+    AccountFactory(email="mixed.case@example.com")
+    AccountFactory(email="other@example.com")
+    by_orm = Account.objects.filter(email__lower_exact=email).first()
+    by_hand = first_where(Account, [("email", "lower =", email)], order_by=("-created_at", "-id"))
+    assert (by_hand and by_hand.pk) == (by_orm and by_orm.pk)
+    if by_orm is not None:
+        for field in Account._meta.concrete_fields:
+            hand, orm = getattr(by_hand, field.attname), getattr(by_orm, field.attname)
+            assert (hand, type(hand)) == (orm, type(orm)), field.name

@@ -77,9 +77,10 @@ def _in_range(value: int, field: Any, connection: Any) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-# (field name, operator, value): operator "=", ">" or "in" (a sequence) with a value, or "is null".
+# (field name, operator, value): operator "=", ">", "lower =" (``lower_exact``: LOWER(column) =
+# LOWER(value), the case-insensitive unique indexes' form) or "in" (a sequence) with a value, or "is null".
 Condition = tuple[str, str, Any]
-_OPERATORS = {"=": "=", ">": ">"}
+_OPERATORS = {"=": "{column} = %s", ">": "{column} > %s", "lower =": "LOWER({column}) = LOWER(%s)"}
 
 
 def first_where(
@@ -132,7 +133,7 @@ def rows_where(
                 return []  # what the ORM answers for an empty IN (it runs no query)
             where.append(f"{column} IN ({', '.join(['%s'] * len(prepared))})")
         else:
-            where.append(f"{column} {_OPERATORS[operator]} %s")
+            where.append(_OPERATORS[operator].format(column=column))
         params.extend(prepared)
     ordering = ", ".join(
         f"{table}.{quote(str(meta.get_field(key.lstrip('-')).column))} {'DESC' if key.startswith('-') else 'ASC'}"  # type: ignore[union-attr]
