@@ -70,3 +70,37 @@ def test_an_empty_in_list_reads_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
         page = first_page_desc(AuditEvent, [("event", "in", []), ("account", "=", account)], keys=KEYS, limit=5)
     assert page.items == [] and page.next_cursor is None
+
+
+def test_a_first_page_with_a_joined_foreign_key_equals_select_related():
+    # given workspaces of a holder, some settled by a cloud account, some not, and another holder's
+    from billing_center.workspaces.models import Workspace
+    from tests.cloud.factories import CloudAccountFactory
+    from tests.workspaces.conftest import many_workspaces
+    from tests.workspaces.factories import BoundWorkspaceFactory
+
+    holder, other = AccountFactory(), AccountFactory()
+    cloud = CloudAccountFactory(account=holder, linked_at=timezone.now())
+    many_workspaces(holder, 7)
+    for n in range(3):
+        BoundWorkspaceFactory(id=f"ws-cloud-{n}", account=holder, settlement_method="cloud", cloud_account=cloud)
+    many_workspaces(other, 2)
+    for limit in (4, 20):
+        # when the first page is read by hand (LEFT OUTER JOIN) and through select_related
+        by_hand = first_page_desc(Workspace, [("account", "=", holder)], keys=KEYS, limit=limit,
+                                  related=("cloud_account",))
+        by_orm = paginate_desc(Workspace.objects.filter(account=holder).select_related("cloud_account"), keys=KEYS,
+                               cursor=None, limit=limit)
+        # then the same rows, values, cursor, and the same related rows already attached (no query)
+        assert [row.pk for row in by_hand.items] == [row.pk for row in by_orm.items]
+        assert by_hand.next_cursor == by_orm.next_cursor
+        for hand, orm in zip(by_hand.items, by_orm.items, strict=True):
+            for field in Workspace._meta.concrete_fields:
+                assert getattr(hand, field.attname) == getattr(orm, field.attname), field.name
+            assert Workspace.cloud_account.is_cached(hand)
+            if orm.cloud_account is None:
+                assert hand.cloud_account is None
+            else:
+                for field in type(orm.cloud_account)._meta.concrete_fields:
+                    pair = getattr(hand.cloud_account, field.attname), getattr(orm.cloud_account, field.attname)
+                    assert (pair[0], type(pair[0])) == (pair[1], type(pair[1])), field.name

@@ -125,13 +125,18 @@ def paginate_desc(
 
 
 def first_page_desc(
-    model: type[Model], conditions: Sequence[Condition], *, keys: tuple[str, ...], limit: int | None
+    model: type[Model],
+    conditions: Sequence[Condition],
+    *,
+    keys: tuple[str, ...],
+    limit: int | None,
+    related: Sequence[str] = (),
 ) -> Page[Any]:
     """``paginate_desc(model.objects.filter(…), keys=keys, cursor=None, limit=limit)`` — the first page,
     the one every list opens with — in one hand-written SELECT (``core.rawread.rows_where``): the same
     rows, instances and next cursor (the same signed token). Deeper pages go through ``paginate_desc``."""
     size = clamp_limit(limit)
-    rows = rows_where(model, conditions, order_by=[f"-{key}" for key in keys], limit=size + 1)
+    rows = rows_where(model, conditions, order_by=[f"-{key}" for key in keys], limit=size + 1, related=related)
     has_more = len(rows) > size
     rows = rows[:size]
     salt = _salt(model, keys)

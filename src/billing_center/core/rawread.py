@@ -98,18 +98,50 @@ def first_where(
     return rows[0] if rows else None
 
 
+@lru_cache(maxsize=32)
+def _related_plan(
+    model: type[models.Model], alias: str, related: tuple[str, ...]
+) -> tuple[str, str, list[tuple[Any, type[models.Model], int, list[tuple[list[Converter], Any]]]]]:
+    """The joined tables' columns, their LEFT OUTER JOINs and, per foreign key, (field, model, width,
+    converters) — what ``select_related(*related)`` selects."""
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns, joins, parts = [], [], []
+    for index, name in enumerate(related):
+        field = model._meta.get_field(name)
+        other = field.related_model  # type: ignore[union-attr]
+        assert isinstance(other, type) and issubclass(other, models.Model), name
+        joined = f"rawread_r{index}"
+        fields = other._meta.concrete_fields
+        columns += [f"{quote(joined)}.{quote(str(item.column))}" for item in fields]
+        joins.append(
+            f"LEFT OUTER JOIN {quote(other._meta.db_table)} {quote(joined)} ON "
+            f"{table}.{quote(str(field.column))} = {quote(joined)}.{quote(str(field.target_field.column))}"  # type: ignore[union-attr]
+        )
+        converters = [
+            (connection.ops.get_db_converters(item.get_col(joined)) + item.get_db_converters(connection), item.get_col(joined))
+            for item in fields
+        ]
+        parts.append((field, other, len(fields), converters))
+    return ", ".join(columns), " ".join(joins), parts
+
+
 def rows_where(
     model: type[M],
     conditions: Sequence[Condition],
     *,
     order_by: Sequence[str],
     limit: int,
+    related: Sequence[str] = (),
     for_update: bool = False,
     alias: str = "default",
 ) -> list[M]:
-    """``model.objects.filter(…).order_by(*order_by)[:limit]`` in one hand-written SELECT: the same
-    columns, each condition's value prepared by its field as the ORM prepares it, the same converters
-    and instances. ``order_by`` names fields, ``-`` for descending."""
+    """``model.objects.filter(…)[.select_related(*related)].order_by(*order_by)[:limit]`` in one
+    hand-written SELECT: the same columns, each condition's value prepared by its field as the ORM
+    prepares it, the same converters and instances (a related row through a LEFT OUTER JOIN, cached on
+    its foreign key as ``select_related`` caches it; None when the key is NULL). ``order_by`` names
+    fields, ``-`` for descending."""
     plan_sql, converters = _plan(model, alias)
     connection = connections[alias]
     quote = connection.ops.quote_name
@@ -140,13 +172,28 @@ def rows_where(
         for key in order_by
     )
     select = plan_sql.split(" WHERE ", 1)[0]
+    parts: list[tuple[Any, type[models.Model], int, list[tuple[list[Converter], Any]]]] = []
+    if related:
+        extra_columns, joins, parts = _related_plan(model, alias, tuple(related))
+        head, tail = select.split(" FROM ", 1)
+        select = f"{head}, {extra_columns} FROM {tail} {joins}"
     sql = f"{select} WHERE {' AND '.join(where) or '1 = 1'} ORDER BY {ordering} LIMIT {int(limit)}"
     if for_update and connection.features.has_select_for_update:
         sql += " FOR UPDATE"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [
-        model.from_db(alias, None, _converted(row, converters, connection))  # type: ignore[arg-type]
-        for row in rows
-    ]
+    width = len(converters)
+    found = []
+    for row in rows:
+        instance = model.from_db(alias, None, _converted(row[:width], converters, connection))  # type: ignore[arg-type]
+        start = width
+        for field, other, size, other_converters in parts:
+            values = row[start : start + size]
+            start += size
+            related_instance = None
+            if values[other._meta.concrete_fields.index(other._meta.pk)] is not None:
+                related_instance = other.from_db(alias, None, _converted(values, other_converters, connection))  # type: ignore[arg-type]
+            field.set_cached_value(instance, related_instance)
+        found.append(instance)
+    return found

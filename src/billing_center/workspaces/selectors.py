@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from billing_center.core.errors import NotFound, ValidationFailed
-from billing_center.core.pagination import Page, paginate_desc
+from billing_center.core.pagination import Page, first_page_desc, paginate_desc
 from billing_center.workspaces.models import LockState, SettlementMethod, Workspace, WorkspaceHistory
 from billing_center.workspaces.sites import site_exists
 
@@ -137,9 +137,16 @@ def workspace_page_for_holder(
     *, account: Any, filters: WorkspaceFilters, cursor: str | None, limit: int | None
 ) -> Page[Workspace]:
     """One page of the holder's workspaces, newest first: one SQL query whatever the page size."""
-    page: Page[Workspace] = paginate_desc(
-        workspaces_for_holder(account=account, filters=filters), keys=LIST_KEYS, cursor=cursor, limit=limit
-    )
+    page: Page[Workspace]
+    if cursor is None and filters == WorkspaceFilters():
+        # The page every list opens with: the same query, hand-written (core.pagination.first_page_desc).
+        page = first_page_desc(
+            Workspace, [("account", "=", account)], keys=LIST_KEYS, limit=limit, related=("cloud_account",)
+        )
+    else:
+        page = paginate_desc(
+            workspaces_for_holder(account=account, filters=filters), keys=LIST_KEYS, cursor=cursor, limit=limit
+        )
     for workspace in page.items:
         workspace.account = account
     return page
