@@ -30,8 +30,8 @@ from billing_center.accounts.api.schemas import (
     SignupCodeIn,
     SignupIn,
 )
+from billing_center.accounts.second_factor import second_factor_pending_or_raise
 from billing_center.accounts.sessions import session_login, session_logout, session_mark_reauthenticated
-from billing_center.accounts.views.two_factor import second_factor_pending_or_raise
 from billing_center.audit.services import RequestMeta
 from billing_center.core.api import CsrfProtected, HolderSession, ProblemOut, holder
 from billing_center.verification.services import CodeSent

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
-from billing_center.accounts.views.two_factor import second_factor_complete
+from billing_center.accounts.second_factor import second_factor_complete
 from billing_center.core.api import CsrfProtected, problems_for
 
 router = Router(tags=["auth"])

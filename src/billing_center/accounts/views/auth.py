@@ -32,12 +32,12 @@ from billing_center.accounts.forms.auth import (
     SignupForm,
 )
 from billing_center.accounts.models import Account, Language
+from billing_center.accounts.second_factor import second_factor_pending
 from billing_center.accounts.services.profile import (
     CONSOLE_LANGUAGE_SESSION_KEY,
     NOTIFICATION_PROMPT_SESSION_KEY,
     account_language_set,
 )
-from billing_center.accounts.views.two_factor import second_factor_pending
 from billing_center.audit.services import RequestMeta
 from billing_center.core.errors import ApplicationError
 from billing_center.core.forms import form_add_service_error
