@@ -5,6 +5,7 @@ Thin: parse, call one service, start or end the session, answer. Rules live in `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from billing_center.accounts.api.schemas import (
     SignupCodeIn,
     SignupIn,
 )
+from billing_center.accounts.models import Account
 from billing_center.accounts.second_factor import second_factor_pending_or_raise
 from billing_center.accounts.sessions import session_login, session_logout, session_mark_reauthenticated
 from billing_center.audit.services import RequestMeta
@@ -59,8 +61,21 @@ def _code_sent(sent: CodeSent) -> CodeSentOut:
     )
 
 
-def _accepted() -> AcceptedOut:
-    return AcceptedOut(detail=_("If an account matches, a code is on its way to its verified address."))
+def _code_requested(
+    request: HttpRequest, body: IdentifierIn, code_request: Callable[..., None]
+) -> Status[AcceptedOut]:
+    """A code for a typed address: the same 202 whether or not an account matches."""
+    code_request(identifier=body.identifier, language=_language(request, body.language), meta=_meta(request))
+    return Status(
+        202, AcceptedOut(detail=_("If an account matches, a code is on its way to its verified address."))
+    )
+
+
+def _first_factor_passed(request: HttpRequest, account: Account, *, method: str) -> MeOut:
+    """403 ``two_factor_required`` while a second factor is due; else the session starts."""
+    second_factor_pending_or_raise(request, account, purpose="login", method=method)
+    session_login(request, account, method=method)
+    return MeOut.of(account)
 
 
 @router.get("/csrf", response=CsrfOut, summary="Set the CSRF cookie and return its token")
@@ -107,9 +122,7 @@ def login(request: HttpRequest, body: LoginIn) -> MeOut:
     account = services.login_with_password(
         identifier=body.identifier, password=body.password, meta=_meta(request)
     )
-    second_factor_pending_or_raise(request, account, purpose="login", method="password")
-    session_login(request, account, method="password")
-    return MeOut.of(account)
+    return _first_factor_passed(request, account, method="password")
 
 
 @router.post(
@@ -119,10 +132,7 @@ def login(request: HttpRequest, body: LoginIn) -> MeOut:
     summary="Send a login code to the account's email or mobile number",
 )
 def login_codes(request: HttpRequest, body: IdentifierIn) -> Status[AcceptedOut]:
-    services.login_code_request(
-        identifier=body.identifier, language=_language(request, body.language), meta=_meta(request)
-    )
-    return Status(202, _accepted())
+    return _code_requested(request, body, services.login_code_request)
 
 
 @router.post(
@@ -130,9 +140,7 @@ def login_codes(request: HttpRequest, body: IdentifierIn) -> Status[AcceptedOut]
 )
 def login_code(request: HttpRequest, body: LoginCodeIn) -> MeOut:
     account = services.login_with_code(identifier=body.identifier, code=body.code, meta=_meta(request))
-    second_factor_pending_or_raise(request, account, purpose="login", method="code")
-    session_login(request, account, method="code")
-    return MeOut.of(account)
+    return _first_factor_passed(request, account, method="code")
 
 
 @router.post(
@@ -142,10 +150,7 @@ def login_code(request: HttpRequest, body: LoginCodeIn) -> MeOut:
     summary="Send a password-reset code to the account's email or mobile number",
 )
 def password_reset_codes(request: HttpRequest, body: IdentifierIn) -> Status[AcceptedOut]:
-    services.password_reset_code_request(
-        identifier=body.identifier, language=_language(request, body.language), meta=_meta(request)
-    )
-    return Status(202, _accepted())
+    return _code_requested(request, body, services.password_reset_code_request)
 
 
 @router.post(
