@@ -6,11 +6,11 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from billing_center.accounts.api.schemas import SETTINGS_PROBLEMS as PROBLEMS
+from billing_center.accounts.api.schemas import holder_fields
 from billing_center.accounts.models import Account
 from billing_center.accounts.services.profile import profile_update
 from billing_center.audit.services import RequestMeta
 from billing_center.core.api import holder
-from billing_center.core.masking import mask_email, mask_phone
 
 router = Router()
 
@@ -39,19 +39,7 @@ class ProfileIn(Schema):
 
 
 def _profile(account: Account) -> ProfileOut:
-    return ProfileOut(
-        username=account.username,
-        email_masked=mask_email(account.email),
-        phone_masked=mask_phone(account.phone) if account.phone else None,
-        enterprise_name=account.enterprise_name,
-        industry=account.industry,
-        region=account.region,
-        introduction=account.introduction,
-        contact_name=account.contact_name,
-        time_zone=account.time_zone,
-        language=account.language,
-        has_password=account.has_usable_password(),
-    )
+    return ProfileOut(time_zone=account.time_zone, **holder_fields(account))
 
 
 @router.get("/profile", response=ProfileOut, summary="Read the profile")

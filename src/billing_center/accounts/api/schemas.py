@@ -129,19 +129,23 @@ class MeOut(Schema):
 
     @classmethod
     def of(cls, account: Account) -> MeOut:
-        return cls(
-            id=account.pk,
-            username=account.username,
-            email_masked=mask_email(account.email),
-            phone_masked=mask_phone(account.phone) if account.phone else None,
-            enterprise_name=account.enterprise_name,
-            industry=account.industry,
-            region=account.region,
-            introduction=account.introduction,
-            contact_name=account.contact_name,
-            language=account.language,
-            has_password=account.has_usable_password(),
-        )
+        return cls(id=account.pk, **holder_fields(account))
+
+
+def holder_fields(account: Account) -> dict[str, Any]:
+    """What the holder sees of their own account in ``MeOut`` and the profile: the addresses masked."""
+    return {
+        "username": account.username,
+        "email_masked": mask_email(account.email),
+        "phone_masked": mask_phone(account.phone) if account.phone else None,
+        "enterprise_name": account.enterprise_name,
+        "industry": account.industry,
+        "region": account.region,
+        "introduction": account.introduction,
+        "contact_name": account.contact_name,
+        "language": account.language,
+        "has_password": account.has_usable_password(),
+    }
 
 
 # Problems any Account Settings operation may answer (the holder's own writes).
