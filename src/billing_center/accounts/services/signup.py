@@ -76,30 +76,21 @@ def signup_code_request(
     )
 
 
+# The holder's text fields sign-up takes (the profile edits them later, with the same cleaner).
+SIGNUP_TEXT_FIELDS = ("enterprise_name", "industry", "region", "introduction", "contact_name")
+
+
 @dataclass(frozen=True)
 class _SignupData:
     username: str
     email: str
     phone: str | None
-    enterprise_name: str
-    industry: str
-    region: str
-    introduction: str
-    contact_name: str
     language: str
+    texts: dict[str, str]  # SIGNUP_TEXT_FIELDS, cleaned by ``field_clean``
 
 
 def _signup_clean(
-    *,
-    username: str,
-    email: str,
-    phone: str | None,
-    enterprise_name: str,
-    industry: str,
-    region: str,
-    introduction: str,
-    contact_name: str,
-    language: str,
+    *, username: str, email: str, phone: str | None, language: str, texts: dict[str, str]
 ) -> _SignupData:
     clean_username = normalize_username(username)
     if Account.objects.filter(username__lower_exact=clean_username).exists():
@@ -107,16 +98,14 @@ def _signup_clean(
         raise ValidationFailed(_("This username is taken."), field="username", code="username_taken")
     if language and language.strip().lower() not in Language.values:
         raise ValidationFailed(_("Choose a supported language."), field="language", code="invalid_language")
+    clean_email = normalize_email(email)
+    clean_phone = normalize_phone(phone) if phone and phone.strip() else None
     return _SignupData(
         username=clean_username,
-        email=normalize_email(email),
-        phone=normalize_phone(phone) if phone and phone.strip() else None,
-        enterprise_name=field_clean("enterprise_name", enterprise_name),
-        industry=field_clean("industry", industry),
-        region=field_clean("region", region),
-        introduction=field_clean("introduction", introduction),
-        contact_name=field_clean("contact_name", contact_name),
+        email=clean_email,
+        phone=clean_phone,
         language=language_or_default(language),
+        texts={field: field_clean(field, texts[field]) for field in SIGNUP_TEXT_FIELDS},
     )
 
 
@@ -146,15 +135,20 @@ def account_signup(
         username=username,
         email=email,
         phone=phone,
-        enterprise_name=enterprise_name,
-        industry=industry,
-        region=region,
-        introduction=introduction,
-        contact_name=contact_name,
         language=language,
+        texts={
+            "enterprise_name": enterprise_name,
+            "industry": industry,
+            "region": region,
+            "introduction": introduction,
+            "contact_name": contact_name,
+        },
     )
     context = Account(
-        username=data.username, email=data.email, phone=data.phone, enterprise_name=data.enterprise_name
+        username=data.username,
+        email=data.email,
+        phone=data.phone,
+        enterprise_name=data.texts["enterprise_name"],
     )
     normalized_password = password_check_policy(password, context=context)
     if not (email_code or "").strip():
@@ -197,12 +191,8 @@ def _account_create(*, data: _SignupData, password: str, meta: RequestMeta) -> A
         data.email,
         password,
         phone=data.phone,
-        enterprise_name=data.enterprise_name,
-        industry=data.industry,
-        region=data.region,
-        introduction=data.introduction,
-        contact_name=data.contact_name,
         language=data.language,
+        **data.texts,
     )
     audit_record(
         event=events.SIGNUP,
