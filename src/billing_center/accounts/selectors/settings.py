@@ -63,7 +63,9 @@ def identifier_change_status(*, account: Account, kind: str) -> IdentifierChange
     if change.expires_at <= now:
         return _idle(kind, ChangeState.EXPIRED, path)
     next_step, step = _next_step(change, now)
-    purpose, target = _live_code(change)
+    from billing_center.accounts.services.identifier_change import live_code
+
+    purpose, target = live_code(change)
     state = codes.code_state(purpose=purpose, target=target, flow=str(change.flow)) if purpose else None
     return IdentifierChangeStatus(
         kind=kind,
@@ -113,17 +115,6 @@ def _next_step(change: IdentifierChange, now: datetime) -> tuple[str, int]:
     if change.state == ChangeState.CURRENT_VERIFIED:
         return "enter_new", 2
     return "verify_new", 4 if lost else 3
-
-
-def _live_code(change: IdentifierChange) -> tuple[str, str]:
-    from billing_center.accounts.services.identifier_change import CURRENT_PURPOSE, NEW_PURPOSE
-
-    kind = ChangeKind(change.kind)
-    if change.state == ChangeState.STARTED:
-        return CURRENT_PURPOSE[kind], change.current_target
-    if change.state == ChangeState.NEW_CODE_SENT:
-        return NEW_PURPOSE[kind], change.new_value
-    return "", ""
 
 
 # --- Sessions -------------------------------------------------------------------------------------

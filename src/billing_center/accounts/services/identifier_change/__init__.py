@@ -13,7 +13,12 @@ Codes are checked *before* the write transaction opens: a wrong code must count 
 though the step then fails, and a rolled-back transaction would undo that count.
 """
 
-from billing_center.accounts.services.identifier_change.common import CHANNEL, CURRENT_PURPOSE, NEW_PURPOSE
+from billing_center.accounts.services.identifier_change.common import (
+    CHANNEL,
+    CURRENT_PURPOSE,
+    NEW_PURPOSE,
+    live_code,
+)
 from billing_center.accounts.services.identifier_change.steps import (
     identifier_change_cancel,
     identifier_change_confirm,
@@ -33,4 +38,5 @@ __all__ = [
     "identifier_change_start",
     "identifier_change_submit_new",
     "identifier_change_verify_current",
+    "live_code",
 ]

@@ -56,9 +56,8 @@ def _first_code_channel(kind: ChangeKind | str, path: str) -> str:
     return Channel.SMS if kind == ChangeKind.PHONE and path == ChangePath.CHANGE else Channel.EMAIL
 
 
-def _first_code_target(account: Account, kind: ChangeKind, path: ChangePath) -> tuple[str, str]:
-    channel = _first_code_channel(kind, path)
-    return (account.phone or "", channel) if channel == Channel.SMS else (account.email, channel)
+def _first_code_target(account: Account, kind: ChangeKind, path: ChangePath) -> str:
+    return account.phone or "" if _first_code_channel(kind, path) == Channel.SMS else account.email
 
 
 def _current_value(account: Account, kind: ChangeKind | str) -> str:
@@ -90,9 +89,42 @@ def _taken_error(kind: ChangeKind) -> Conflict:
     )
 
 
+def live_code(change: IdentifierChange) -> tuple[str, str]:
+    """The purpose and target of the code the change waits for at its state; ``("", "")`` when none."""
+    kind = ChangeKind(change.kind)
+    if change.state == ChangeState.STARTED:
+        return CURRENT_PURPOSE[kind], change.current_target
+    if change.state == ChangeState.NEW_CODE_SENT:
+        return NEW_PURPOSE[kind], change.new_value
+    return "", ""
+
+
+def _code_check(change: IdentifierChange, account: Account, code: str, meta: RequestMeta) -> None:
+    """The code of the step the change is at, bound to its flow (never one of another change)."""
+    purpose, target = live_code(change)
+    codes.code_check(
+        purpose=purpose, target=target, code=code, flow=str(change.flow), account=account, meta=meta
+    )
+
+
+def _send_current_code(change: IdentifierChange, account: Account, meta: RequestMeta) -> None:
+    """The code to the current address (or the login email: adding a phone, a lost phone)."""
+    kind = ChangeKind(change.kind)
+    codes.code_send(
+        purpose=CURRENT_PURPOSE[kind],
+        channel=_first_code_channel(kind, change.path),
+        target=change.current_target,
+        account=account,
+        flow=str(change.flow),
+        meta=meta,
+        language=account.language,
+    )
+
+
 def _send_new_code(
     change: IdentifierChange, account: Account, owner: Account | None, meta: RequestMeta
 ) -> None:
+    """The code to the new address; an address of another account gets a notice instead."""
     kind = ChangeKind(change.kind)
     decoy = notices.address_taken_notice(language=owner.language, kind=kind) if owner is not None else None
     codes.code_send(

@@ -10,7 +10,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-import billing_center.verification.services as codes
 from billing_center.accounts.models import (
     PENDING_STATES,
     Account,
@@ -20,12 +19,10 @@ from billing_center.accounts.models import (
 )
 from billing_center.accounts.services.identifier_change.commit import _commit, _lost_phone_notices
 from billing_center.accounts.services.identifier_change.common import (
-    CURRENT_PURPOSE,
-    NEW_PURPOSE,
     _audit,
+    _code_check,
     _current_value,
     _finish,
-    _first_code_channel,
     _first_code_target,
     _kind,
     _live_change,
@@ -37,6 +34,7 @@ from billing_center.accounts.services.identifier_change.common import (
     _require_state,
     _require_wait_over,
     _same_address,
+    _send_current_code,
     _send_new_code,
     _taken_error,
 )
@@ -59,7 +57,7 @@ def identifier_change_start(
     kind = _kind(kind)
     _require_reauthenticated(reauthenticated)
     path = _path_for(account, kind, lost_phone=lost_phone)
-    target, channel = _first_code_target(account, kind, path)
+    target = _first_code_target(account, kind, path)
     now = timezone.now()
     with transaction.atomic():
         # Serializes concurrent starts of one account, so the partial unique constraint never trips.
@@ -77,15 +75,7 @@ def identifier_change_start(
             expires_at=now + timedelta(seconds=settings.IDENTIFIER_CHANGE_TTL_SECONDS),
         )
         _audit(change, "started", meta, new={"target": mask_target(target)})
-        codes.code_send(
-            purpose=CURRENT_PURPOSE[kind],
-            channel=channel,
-            target=target,
-            account=account,
-            flow=str(change.flow),
-            meta=meta,
-            language=account.language,
-        )
+        _send_current_code(change, account, meta)
     return change
 
 
@@ -96,14 +86,7 @@ def identifier_change_verify_current(
     kind = _kind(kind)
     change = _live_change(account, kind, meta)
     _require_state(change, ChangeState.STARTED)
-    codes.code_check(
-        purpose=CURRENT_PURPOSE[kind],
-        target=change.current_target,
-        code=code,
-        flow=str(change.flow),
-        account=account,
-        meta=meta,
-    )
+    _code_check(change, account, code, meta)
     now = timezone.now()
     with transaction.atomic():
         change = _locked(change, ChangeState.STARTED)
@@ -162,14 +145,7 @@ def identifier_change_confirm(
     kind = _kind(kind)
     change = _live_change(account, kind, meta)
     _require_state(change, ChangeState.NEW_CODE_SENT)
-    codes.code_check(
-        purpose=NEW_PURPOSE[kind],
-        target=change.new_value,
-        code=code,
-        flow=str(change.flow),
-        account=account,
-        meta=meta,
-    )
+    _code_check(change, account, code, meta)
     try:
         change = _commit(
             change,
@@ -193,15 +169,7 @@ def identifier_change_resend(*, account: Account, kind: str, meta: RequestMeta) 
     with transaction.atomic():
         change = _locked(change, ChangeState.STARTED, ChangeState.NEW_CODE_SENT)
         if change.state == ChangeState.STARTED:
-            codes.code_send(
-                purpose=CURRENT_PURPOSE[kind],
-                channel=_first_code_channel(kind, change.path),
-                target=change.current_target,
-                account=account,
-                flow=str(change.flow),
-                meta=meta,
-                language=account.language,
-            )
+            _send_current_code(change, account, meta)
         else:
             _send_new_code(change, account, _owner_of(kind, change.new_value, exclude=account), meta)
         _audit(change, "code_resent", meta)
