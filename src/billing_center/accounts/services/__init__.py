@@ -4,20 +4,15 @@ One module per feature: ``signup``, ``login`` (password and code login, forgot p
 re-authentication), ``codes`` (the enumeration-safe routing of one-time codes), ``password``,
 ``identifier_change`` (email and phone), ``profile`` (profile fields and language), ``sessions``,
 ``notices`` (texts of the notices the services send), ``operators``, ``two_factor`` and ``demo``.
-Every public service is re-exported here: ``from billing_center.accounts.services import login_with_code``.
+Every public service is re-exported here: ``from billing_center.accounts.services import login_with_code``
+(the steps of ``identifier_change`` by ``import *`` of its ``steps`` module, whose ``__all__`` names them).
 Modules of this package import each other by their module path, never through this package.
 """
 
+from billing_center.accounts.services import identifier_change
 from billing_center.accounts.services.codes import code_request, code_route, code_verify
 from billing_center.accounts.services.demo import demo_account_ensure
-from billing_center.accounts.services.identifier_change import (
-    identifier_change_cancel,
-    identifier_change_confirm,
-    identifier_change_resend,
-    identifier_change_start,
-    identifier_change_submit_new,
-    identifier_change_verify_current,
-)
+from billing_center.accounts.services.identifier_change.steps import *  # noqa: F403 (the steps: steps.__all__)
 from billing_center.accounts.services.login import (
     login_code_request,
     login_failed_error,
@@ -73,12 +68,6 @@ __all__ = [
     "code_route",
     "code_verify",
     "demo_account_ensure",
-    "identifier_change_cancel",
-    "identifier_change_confirm",
-    "identifier_change_resend",
-    "identifier_change_start",
-    "identifier_change_submit_new",
-    "identifier_change_verify_current",
     "language_never_chosen",
     "login_code_request",
     "login_failed_error",
@@ -106,3 +95,5 @@ __all__ = [
     "two_factor_setup_start",
     "two_factor_verify",
 ]
+# The steps of an identifier change are listed once, in its steps module.
+__all__ += identifier_change.steps.__all__

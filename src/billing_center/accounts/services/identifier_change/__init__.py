@@ -13,30 +13,14 @@ Codes are checked *before* the write transaction opens: a wrong code must count 
 though the step then fails, and a rolled-back transaction would undo that count.
 """
 
+from billing_center.accounts.services.identifier_change import steps
 from billing_center.accounts.services.identifier_change.common import (
     CHANNEL,
     CURRENT_PURPOSE,
     NEW_PURPOSE,
     live_code,
 )
-from billing_center.accounts.services.identifier_change.steps import (
-    identifier_change_cancel,
-    identifier_change_confirm,
-    identifier_change_resend,
-    identifier_change_start,
-    identifier_change_submit_new,
-    identifier_change_verify_current,
-)
+from billing_center.accounts.services.identifier_change.steps import *  # noqa: F403 (the steps: steps.__all__)
 
-__all__ = [
-    "CHANNEL",
-    "CURRENT_PURPOSE",
-    "NEW_PURPOSE",
-    "identifier_change_cancel",
-    "identifier_change_confirm",
-    "identifier_change_resend",
-    "identifier_change_start",
-    "identifier_change_submit_new",
-    "identifier_change_verify_current",
-    "live_code",
-]
+__all__ = ["CHANNEL", "CURRENT_PURPOSE", "NEW_PURPOSE", "live_code"]
+__all__ += steps.__all__

@@ -42,6 +42,15 @@ from billing_center.audit.services import RequestMeta
 from billing_center.core.errors import Conflict, ValidationFailed
 from billing_center.core.masking import mask_target
 
+__all__ = [
+    "identifier_change_cancel",
+    "identifier_change_confirm",
+    "identifier_change_resend",
+    "identifier_change_start",
+    "identifier_change_submit_new",
+    "identifier_change_verify_current",
+]
+
 
 def identifier_change_start(
     *,
