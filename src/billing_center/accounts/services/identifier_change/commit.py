@@ -96,38 +96,28 @@ def _commit(
 def _commit_notices(
     account: Account, kind: ChangeKind, old: str, new: str, meta: RequestMeta, moment: datetime
 ) -> Callable[[], None]:
-    def send() -> None:
-        language = account.language
-        if kind == ChangeKind.EMAIL:
-            for target, to_old in ((old, True), (new, False)):
-                subject, body = notices.identifier_changed_email(
-                    language=language,
-                    kind=kind,
-                    username=account.username,
-                    old=old,
-                    new=new,
-                    to_old=to_old,
-                    meta=meta,
-                    moment=moment,
-                )
-                codes.notice_send(
-                    channel=Channel.EMAIL, target=target, subject=subject, body=body, account=account, meta=meta
-                )
-            return
+    def changed_email(target: str, *, to_old: bool) -> None:
         subject, body = notices.identifier_changed_email(
-            language=language,
+            language=account.language,
             kind=kind,
             username=account.username,
             old=old,
             new=new,
-            to_old=True,
+            to_old=to_old,
             meta=meta,
             moment=moment,
         )
         codes.notice_send(
-            channel=Channel.EMAIL, target=account.email, subject=subject, body=body, account=account, meta=meta
+            channel=Channel.EMAIL, target=target, subject=subject, body=body, account=account, meta=meta
         )
-        sms = notices.phone_changed_sms(language=language)
+
+    def send() -> None:
+        if kind == ChangeKind.EMAIL:
+            changed_email(old, to_old=True)
+            changed_email(new, to_old=False)
+            return
+        changed_email(account.email, to_old=True)
+        sms = notices.phone_changed_sms(language=account.language)
         for target in filter(None, (old, new)):
             codes.notice_send(channel=Channel.SMS, target=target, subject="", body=sms, account=account, meta=meta)
 
