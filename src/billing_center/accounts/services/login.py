@@ -12,7 +12,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from billing_center.accounts import events, throttling
 from billing_center.accounts.identifiers import identifier_kind
@@ -140,19 +142,29 @@ def _password_login_lock(*, account: Account, meta: RequestMeta) -> None:
     Account.objects.filter(pk=account.pk).update(password_login_locked=True)
     account.password_login_locked = True
     audit_record(event=events.LOGIN_PASSWORD_LOCKED, meta=meta, account=account)
+    _notice_email(
+        account,
+        meta,
+        subject=gettext_lazy("Billing Center: password login paused"),
+        body=gettext_lazy(
+            "There were many failed password logins on your Billing Center account, so password login "
+            "from networks you have not logged in from before is paused. From a network you used "
+            "before, your password works as usual. Elsewhere, log in with a one-time code, or reset "
+            "your password, to lift the pause."
+        ),
+    )
+
+
+def _notice_email(account: Account, meta: RequestMeta, *, subject: Promise, body: Promise) -> None:
+    """A notice (never a code) to the account's login email, in the account's language."""
     with translation.override(account.language):
         codes.notice_send(
             channel=CHANNEL_EMAIL,
             target=account.email,
             account=account,
             meta=meta,
-            subject=_("Billing Center: password login paused"),
-            body=_(
-                "There were many failed password logins on your Billing Center account, so password login "
-                "from networks you have not logged in from before is paused. From a network you used "
-                "before, your password works as usual. Elsewhere, log in with a one-time code, or reset "
-                "your password, to lift the pause."
-            ),
+            subject=str(subject),
+            body=str(body),
         )
 
 
@@ -212,18 +224,15 @@ def _password_reset_commit(*, account: Account, password: str, meta: RequestMeta
     audit_record(event=events.PASSWORD_RESET, meta=meta, account=account)
     account_id = account.pk
     transaction.on_commit(lambda: AccountSession.objects.filter(account_id=account_id).delete())
-    with translation.override(account.language):
-        codes.notice_send(
-            channel=CHANNEL_EMAIL,
-            target=account.email,
-            account=account,
-            meta=meta,
-            subject=_("Billing Center: your password was reset"),
-            body=_(
-                "The password of your Billing Center account was reset and every session was logged out. "
-                "If this was not you, reset your password again and contact your service provider."
-            ),
-        )
+    _notice_email(
+        account,
+        meta,
+        subject=gettext_lazy("Billing Center: your password was reset"),
+        body=gettext_lazy(
+            "The password of your Billing Center account was reset and every session was logged out. "
+            "If this was not you, reset your password again and contact your service provider."
+        ),
+    )
     return account
 
 
