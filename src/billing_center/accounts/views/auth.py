@@ -4,9 +4,11 @@ rule (codes, throttling, passwords, enumeration safety) lives in the services.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, cast
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -65,6 +67,14 @@ def _safe_next(request: HttpRequest) -> str:
 
 def _after_login(request: HttpRequest) -> HttpResponseRedirect:
     return redirect(_safe_next(request) or reverse("accounts:profile"))
+
+
+def _first_factor_passed(request: HttpRequest, account: Account, *, method: str) -> HttpResponse:
+    """On to the second factor's page while one is due; else the session starts."""
+    if second_factor_pending(request, account, purpose="login", method=method, next_url=_safe_next(request)):
+        return redirect("accounts:two_factor")
+    sessions.session_login(request, account, method=method)
+    return _after_login(request)
 
 
 def _language(request: HttpRequest, chosen: str = "") -> str:
@@ -208,16 +218,48 @@ def login(request: HttpRequest) -> HttpResponse:
             error = exc
             form_add_service_error(form, exc, aliases={"password": "", "identifier": ""})
         else:
-            if second_factor_pending(request, account, purpose="login", method="password", next_url=_safe_next(request)):
-                return redirect("accounts:two_factor")
-            sessions.session_login(request, account, method="password")
-            return _after_login(request)
+            return _first_factor_passed(request, account, method="password")
     return _render(
         request, "accounts/auth/login.html", {"form": form, "next": _safe_next(request)}, error=error
     )
 
 
-# --- Login by code ---------------------------------------------------------------------------------
+# --- Login by code and forgot password: two-step code pages ----------------------------------------
+
+
+def _code_step_page(
+    request: HttpRequest,
+    form_class: Callable[..., forms.Form],
+    template: str,
+    *,
+    code_request: Callable[..., None],
+    finish: Callable[[dict[str, Any]], HttpResponse],
+    aliases: dict[str, str] | None = None,
+    **context: Any,
+) -> HttpResponse:
+    """Step 1, "send_code": a code to the typed address (``code_request``), then the page asks for it;
+    step 2: the cleaned form, with the code, goes to ``finish``. A refused step stays on the page."""
+    context["code_minutes"] = settings.CODE_TTL_SECONDS // 60
+    if request.method == "GET":
+        return _render(request, template, {**context, "form": form_class()})
+    sending = "send_code" in request.POST
+    form = form_class(request.POST, final_step=not sending)
+    error = None
+    if form.is_valid():
+        identifier = form.cleaned_data["identifier"]
+        try:
+            if not sending:
+                return finish(form.cleaned_data)
+            code_request(identifier=identifier, language=_language(request), meta=_meta(request))
+        except ApplicationError as exc:
+            error = exc
+            form_add_service_error(form, exc, aliases=aliases)
+            context["resend_at"] = _wait_until(exc) if sending else None
+        else:
+            form = form_class(initial={"identifier": identifier})
+            context.update(sent=True, resend_at=_cooldown_until())
+    context.update(form=form, code_step=not sending or context.get("sent", False))
+    return _render(request, template, context, error=error)
 
 
 @sensitive_post_parameters("code")
@@ -226,76 +268,40 @@ def login(request: HttpRequest) -> HttpResponse:
 def login_code(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return _after_login(request)
-    context: dict[str, Any] = {"next": _safe_next(request), "code_minutes": settings.CODE_TTL_SECONDS // 60}
-    if request.method == "GET":
-        return _render(request, "accounts/auth/login_code.html", {**context, "form": LoginCodeForm()})
-    sending = "send_code" in request.POST
-    form = LoginCodeForm(request.POST, final_step=not sending)
-    error = None
-    if form.is_valid():
-        identifier = form.cleaned_data["identifier"]
-        try:
-            if sending:
-                services.login_code_request(
-                    identifier=identifier, language=_language(request), meta=_meta(request)
-                )
-            else:
-                account = services.login_with_code(
-                    identifier=identifier, code=form.cleaned_data["code"], meta=_meta(request)
-                )
-                if second_factor_pending(request, account, purpose="login", method="code", next_url=_safe_next(request)):
-                    return redirect("accounts:two_factor")
-                sessions.session_login(request, account, method="code")
-                return _after_login(request)
-        except ApplicationError as exc:
-            error = exc
-            form_add_service_error(form, exc)
-            context["resend_at"] = _wait_until(exc) if sending else None
-        else:
-            form = LoginCodeForm(initial={"identifier": identifier})
-            context.update(sent=True, resend_at=_cooldown_until())
-    context.update(form=form, code_step=not sending or context.get("sent", False))
-    return _render(request, "accounts/auth/login_code.html", context, error=error)
 
+    def finish(data: dict[str, Any]) -> HttpResponse:
+        account = services.login_with_code(identifier=data["identifier"], code=data["code"], meta=_meta(request))
+        return _first_factor_passed(request, account, method="code")
 
-# --- Forgot password -------------------------------------------------------------------------------
+    return _code_step_page(
+        request,
+        LoginCodeForm,
+        "accounts/auth/login_code.html",
+        code_request=services.login_code_request,
+        finish=finish,
+        next=_safe_next(request),
+    )
 
 
 @sensitive_post_parameters("code", "new_password", "new_password_confirm")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
-    context: dict[str, Any] = {"code_minutes": settings.CODE_TTL_SECONDS // 60}
-    if request.method == "GET":
-        return _render(request, "accounts/auth/password_reset.html", {**context, "form": PasswordResetForm()})
-    sending = "send_code" in request.POST
-    form = PasswordResetForm(request.POST, final_step=not sending)
-    error = None
-    if form.is_valid():
-        identifier = form.cleaned_data["identifier"]
-        try:
-            if sending:
-                services.password_reset_code_request(
-                    identifier=identifier, language=_language(request), meta=_meta(request)
-                )
-            else:
-                services.password_reset(
-                    identifier=identifier,
-                    code=form.cleaned_data["code"],
-                    new_password=form.cleaned_data["new_password"],
-                    meta=_meta(request),
-                )
-                messages.success(request, _("Your password has been changed. Log in with your new password."))
-                return redirect("accounts:login")
-        except ApplicationError as exc:
-            error = exc
-            form_add_service_error(form, exc, aliases={"password": "new_password"})
-            context["resend_at"] = _wait_until(exc) if sending else None
-        else:
-            form = PasswordResetForm(initial={"identifier": identifier})
-            context.update(sent=True, resend_at=_cooldown_until())
-    context.update(form=form, code_step=not sending or context.get("sent", False))
-    return _render(request, "accounts/auth/password_reset.html", context, error=error)
+    def finish(data: dict[str, Any]) -> HttpResponse:
+        services.password_reset(
+            identifier=data["identifier"], code=data["code"], new_password=data["new_password"], meta=_meta(request)
+        )
+        messages.success(request, _("Your password has been changed. Log in with your new password."))
+        return redirect("accounts:login")
+
+    return _code_step_page(
+        request,
+        PasswordResetForm,
+        "accounts/auth/password_reset.html",
+        code_request=services.password_reset_code_request,
+        finish=finish,
+        aliases={"password": "new_password"},
+    )
 
 
 # --- Re-authentication -----------------------------------------------------------------------------
