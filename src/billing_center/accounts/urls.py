@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from billing_center.accounts.views import auth, overview, settings, two_factor
+from billing_center.accounts.views import auth, language, overview, settings, two_factor
 
 app_name = "accounts"
 
@@ -16,8 +16,8 @@ urlpatterns = [
     path("login/two-factor", two_factor.second_factor, name="two_factor"),
     path("reauthenticate", auth.reauthenticate, name="reauthenticate"),
     path("logout", auth.logout, name="logout"),
-    path("language", auth.language, name="language"),
-    path("language/notifications", auth.notification_language, name="notification_language"),
+    path("language", language.language, name="language"),
+    path("language/notifications", language.notification_language, name="notification_language"),
     # Account Settings: profile, email, phone, security, two-factor, sessions, security log.
     path("settings/profile", settings.profile, name="profile"),
     path("settings/email", settings.email_change, name="email_change"),

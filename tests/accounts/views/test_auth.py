@@ -1,5 +1,6 @@
-"""Console pages for sign-up, login, login by code, forgot password, re-authentication, logout and the
-language switch (accounts/views/auth.py), driven through Django's test client."""
+"""Console pages for sign-up, login, login by code, forgot password, re-authentication, logout
+(accounts/views/auth.py) and the language switch (accounts/views/language.py), driven through Django's
+test client."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Console pages for sign-up, login (password or code), forgot password, re-authentication, logout and
-the language switch. Thin: each page parses a form, calls one service, and renders the outcome; every
+"""Console pages for sign-up, login (password or code), forgot password, re-authentication and logout
+(the language switch is ``views.language``). Thin: each page parses a form, calls one service, and renders the outcome; every
 rule (codes, throttling, passwords, enumeration safety) lives in the services."""
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
-from django.views.i18n import set_language
+from django.views.decorators.http import require_http_methods
 
 from billing_center.accounts import services, sessions
 from billing_center.accounts.forms.auth import (
@@ -35,11 +34,6 @@ from billing_center.accounts.forms.auth import (
 )
 from billing_center.accounts.models import Account, Language
 from billing_center.accounts.second_factor import second_factor_pending
-from billing_center.accounts.services.profile import (
-    CONSOLE_LANGUAGE_SESSION_KEY,
-    NOTIFICATION_PROMPT_SESSION_KEY,
-    account_language_set,
-)
 from billing_center.audit.services import RequestMeta
 from billing_center.core.errors import ApplicationError
 from billing_center.core.forms import form_add_service_error
@@ -55,7 +49,7 @@ def _meta(request: HttpRequest) -> RequestMeta:
     return RequestMeta.from_request(request)
 
 
-def _safe_next(request: HttpRequest) -> str:
+def safe_next(request: HttpRequest) -> str:
     """The ``next`` the page was given, only when it is a local path (starts with one ``/``)."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate.startswith("/") and url_has_allowed_host_and_scheme(
@@ -66,12 +60,12 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 def _after_login(request: HttpRequest) -> HttpResponseRedirect:
-    return redirect(_safe_next(request) or reverse("accounts:profile"))
+    return redirect(safe_next(request) or reverse("accounts:profile"))
 
 
 def _first_factor_passed(request: HttpRequest, account: Account, *, method: str) -> HttpResponse:
     """On to the second factor's page while one is due; else the session starts."""
-    if second_factor_pending(request, account, purpose="login", method=method, next_url=_safe_next(request)):
+    if second_factor_pending(request, account, purpose="login", method=method, next_url=safe_next(request)):
         return redirect("accounts:two_factor")
     sessions.session_login(request, account, method=method)
     return _after_login(request)
@@ -191,7 +185,7 @@ def _render_signup(
         "email_state": channels["email"],
         "phone_state": channels["phone"],
         "code_minutes": settings.CODE_TTL_SECONDS // 60,
-        "next": _safe_next(request),
+        "next": safe_next(request),
     }
     return _render(request, "accounts/auth/signup.html", context, error=error)
 
@@ -220,7 +214,7 @@ def login(request: HttpRequest) -> HttpResponse:
         else:
             return _first_factor_passed(request, account, method="password")
     return _render(
-        request, "accounts/auth/login.html", {"form": form, "next": _safe_next(request)}, error=error
+        request, "accounts/auth/login.html", {"form": form, "next": safe_next(request)}, error=error
     )
 
 
@@ -279,7 +273,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
         "accounts/auth/login_code.html",
         code_request=services.login_code_request,
         finish=finish,
-        next=_safe_next(request),
+        next=safe_next(request),
     )
 
 
@@ -317,7 +311,7 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
     password_form = ReauthPasswordForm()
     code_form = ReauthCodeForm()
     context: dict[str, Any] = {
-        "next": _safe_next(request),
+        "next": safe_next(request),
         "has_password": has_password,
         "code_minutes": settings.CODE_TTL_SECONDS // 60,
     }
@@ -360,7 +354,7 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
 
 def _reauthenticated(request: HttpRequest) -> HttpResponse:
     account = cast(Account, request.user)
-    if second_factor_pending(request, account, purpose="reauth", method="reauth", next_url=_safe_next(request)):
+    if second_factor_pending(request, account, purpose="reauth", method="reauth", next_url=safe_next(request)):
         return redirect("accounts:two_factor")
     sessions.session_mark_reauthenticated(request)
     return _after_login(request)
@@ -379,34 +373,3 @@ def logout(request: HttpRequest) -> HttpResponse:
     sessions.session_logout(request)
     messages.success(request, _("You have logged out."))
     return redirect("accounts:login")
-
-
-@require_POST
-def language(request: HttpRequest) -> HttpResponse:
-    """The top bar's language switch: Django's ``set_language`` (cookie). For a logged-in holder it
-    switches this session's console only; the page then asks whether emails and SMS should follow
-    (the account's language), so notifications never change silently."""
-    chosen = request.POST.get("language", "")
-    if request.user.is_authenticated and chosen in Language.values:
-        account = request.user
-        if chosen == account.language:
-            request.session.pop(CONSOLE_LANGUAGE_SESSION_KEY, None)
-            request.session.pop(NOTIFICATION_PROMPT_SESSION_KEY, None)
-        else:
-            request.session[CONSOLE_LANGUAGE_SESSION_KEY] = chosen
-            request.session[NOTIFICATION_PROMPT_SESSION_KEY] = chosen
-    return set_language(request)
-
-
-@login_required
-@require_POST
-def notification_language(request: HttpRequest) -> HttpResponse:
-    """The answer to "send notifications in this language too?": yes moves the account's language
-    (emails and SMS, audited); either answer ends the question."""
-    account = cast(Account, request.user)
-    chosen = request.session.pop(NOTIFICATION_PROMPT_SESSION_KEY, None)
-    if chosen in Language.values and request.POST.get("follow") == "yes":
-        account_language_set(account=account, language=chosen, meta=_meta(request))
-        request.session.pop(CONSOLE_LANGUAGE_SESSION_KEY, None)
-        messages.success(request, _("Emails and SMS will be sent in this language too."))
-    return redirect(_safe_next(request) or "accounts:overview")
