@@ -10,33 +10,10 @@ from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from billing_center.accounts.choices import industry_choices, region_choices
+from billing_center.accounts.forms.fields import PasswordsMatchMixin, code_field, password_field
 from billing_center.accounts.identifiers import normalize_email, normalize_phone, normalize_username
 from billing_center.accounts.models import Language
 from billing_center.core.errors import ApplicationError
-
-CODE_MAX_LENGTH = 20  # six digits, plus the spaces or dashes people type between them
-
-
-def code_field(label: Any, *, required: bool = True) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=CODE_MAX_LENGTH,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "code-input"}
-        ),
-    )
-
-
-def password_field(label: Any, *, autocomplete: str, help_text: Any = "") -> forms.CharField:
-    """A password is never written back into a page (``render_value=False``): a re-rendered form
-    comes back with its password fields empty."""
-    return forms.CharField(
-        label=label,
-        strip=False,
-        help_text=help_text,
-        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}, render_value=False),
-    )
 
 
 def identifier_field(label: Any = None) -> forms.CharField:
@@ -64,21 +41,6 @@ class DeferredValidationMixin:
             return
         self._errors = ErrorDict()
         self.cleaned_data: dict[str, Any] = {}
-
-
-class PasswordsMatchMixin:
-    password_pair = ("password", "password_confirm")
-
-    def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
-        first, second = self.password_pair
-        if (
-            cleaned.get(first)
-            and cleaned.get(second) is not None
-            and cleaned.get(first) != cleaned.get(second)
-        ):
-            self.add_error(second, _("The two passwords do not match."))  # type: ignore[attr-defined]
-        return cleaned
 
 
 class SignupForm(DeferredValidationMixin, PasswordsMatchMixin, forms.Form):

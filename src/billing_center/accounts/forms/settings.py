@@ -8,28 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from billing_center.accounts.choices import industry_choices, region_choices
+from billing_center.accounts.forms.fields import PasswordsMatchMixin, code_field, password_field
 
-CODE_MAX_LENGTH = 20  # six digits, plus the spaces or dashes people type between them
-
-
-def _code_field(label: Any) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        max_length=CODE_MAX_LENGTH,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "code-input"}
-        ),
-    )
-
-
-def _password_field(label: Any, *, autocomplete: str) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        strip=False,
-        max_length=4096,
-        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
-    )
-
+PASSWORD_MAX_LENGTH = 4096  # only keeps absurd input out; the password policy is the service's
 
 # Offered in the profile form; the API takes any IANA name.
 COMMON_TIME_ZONES = (
@@ -87,7 +68,7 @@ class ChangeStartForm(forms.Form):
 
 
 class CurrentCodeForm(forms.Form):
-    code = _code_field(_("Code sent to your current address"))
+    code = code_field(_("Code sent to your current address"))
 
 
 class NewEmailForm(forms.Form):
@@ -110,21 +91,20 @@ class NewPhoneForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    code = _code_field(_("Code sent to your new address"))
+    code = code_field(_("Code sent to your new address"))
     end_other_sessions = forms.BooleanField(label=_("Log out my other sessions"), required=False)
 
 
-class PasswordChangeForm(forms.Form):
-    current_password = _password_field(_("Current password"), autocomplete="current-password")
-    new_password = _password_field(_("New password"), autocomplete="new-password")
-    new_password_confirm = _password_field(_("Repeat the new password"), autocomplete="new-password")
+class PasswordChangeForm(PasswordsMatchMixin, forms.Form):
+    password_pair = ("new_password", "new_password_confirm")
 
-    def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean() or {}
-        first, second = cleaned.get("new_password"), cleaned.get("new_password_confirm")
-        if first and second is not None and first != second:
-            self.add_error("new_password_confirm", _("The two passwords do not match."))
-        return cleaned
+    current_password = password_field(
+        _("Current password"), autocomplete="current-password", max_length=PASSWORD_MAX_LENGTH
+    )
+    new_password = password_field(_("New password"), autocomplete="new-password", max_length=PASSWORD_MAX_LENGTH)
+    new_password_confirm = password_field(
+        _("Repeat the new password"), autocomplete="new-password", max_length=PASSWORD_MAX_LENGTH
+    )
 
 
 class PasswordSetForm(PasswordChangeForm):
