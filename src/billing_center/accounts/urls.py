@@ -20,8 +20,8 @@ urlpatterns = [
     path("language/notifications", language.notification_language, name="notification_language"),
     # Account Settings: profile, email, phone, security, two-factor, sessions, security log.
     path("settings/profile", settings.profile, name="profile"),
-    path("settings/email", settings.email_change, name="email_change"),
-    path("settings/phone", settings.phone_change, name="phone_change"),
+    path("settings/email", settings.identifier_change, {"kind": "email"}, name="email_change"),
+    path("settings/phone", settings.identifier_change, {"kind": "phone"}, name="phone_change"),
     path("settings/security", settings.security, name="security"),
     path("settings/two-factor", two_factor.settings_page, name="two_factor_settings"),
     path("settings/sessions", settings.sessions_page, name="sessions"),

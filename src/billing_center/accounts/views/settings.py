@@ -109,19 +109,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def email_change(request: HttpRequest) -> HttpResponse:
-    return _identifier_change(request, "email")
-
-
-@sensitive_post_parameters("code")
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def phone_change(request: HttpRequest) -> HttpResponse:
-    return _identifier_change(request, "phone")
-
-
-def _identifier_change(request: HttpRequest, kind: str) -> HttpResponse:
+def identifier_change(request: HttpRequest, kind: str) -> HttpResponse:
+    """The email change and the phone change page (``kind`` comes with the URL)."""
     account = _account(request)
     page = reverse(CHANGE_PAGES[kind])
     forms_by_step = _change_forms(kind, None)
