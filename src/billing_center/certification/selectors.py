@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from billing_center.certification.models import Certification, CertificationState
+from billing_center.core.rawread import first_where
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ NONE = CertificationView(
 
 
 def certification_for(*, account: Any) -> Certification | None:
-    return Certification.objects.filter(account_id=account.pk).first()
+    # Read on the profile page and the Overview: one hand-written SELECT (core.rawread).
+    return first_where(Certification, [("account", "=", account.pk)], order_by=("submitted_at", "id"))
 
 
 def certification_view(*, account: Any) -> CertificationView:

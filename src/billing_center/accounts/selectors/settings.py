@@ -27,6 +27,7 @@ from billing_center.audit.models import AuditEvent
 from billing_center.audit.selectors import security_events_for_account
 from billing_center.core.masking import mask_target
 from billing_center.core.pagination import Page
+from billing_center.core.rawread import first_where
 
 # --- Identifier change status ---------------------------------------------------------------------
 
@@ -51,8 +52,9 @@ class IdentifierChangeStatus:
 def identifier_change_status(*, account: Account, kind: str) -> IdentifierChangeStatus:
     """Exactly one next step for the UI and the API. A pending change past its expiry reads as expired
     (the next write closes it)."""
-    change = (
-        IdentifierChange.objects.filter(account=account, kind=kind).order_by("-created_at", "-id").first()
+    # Read on every profile page and status call: one hand-written SELECT (core.rawread).
+    change = first_where(
+        IdentifierChange, [("account", "=", account.pk), ("kind", "=", kind)], order_by=("-created_at", "-id")
     )
     path = _default_path(account, kind)
     if change is None:
