@@ -432,6 +432,53 @@ def test_security_events_are_newest_first_paginated_and_only_ones_own(django_ass
     assert client.get(f"{BASE}/security-events/{own_ids[0]}").json()["label"] == "Logged in"
 
 
+def test_the_security_log_answer_is_the_schemas_validated_dump_byte_for_byte():
+    # given events of every shape: no IP, a non-ASCII user agent, nested old/new values, a detail
+    from ninja.renderers import JSONRenderer
+
+    from billing_center.accounts.api.security_log import SecurityEventPageOut
+    from billing_center.accounts.selectors.settings import event_label
+
+    account = AccountFactory()
+    audit_record(event="login.succeeded", account=account, detail={"method": "password", "n": 1})
+    audit_record(
+        event="profile.updated", account=account, old={"enterprise_name": "Zoë <b>"}, new={"enterprise_name": "Acme 有限公司"}
+    )
+    audit_record(event="account.language_changed", account=account, old={"language": "en"}, new={"language": "zh-hans"})
+    AuditEvent.objects.filter(account=account).update(ip=None, user_agent="Mozilla/5.0 (中文) \"quoted\"")
+    audit_record(event="session.ended", account=account, detail={"sessions": [1, 2], "flag": True, "none": None})
+    client = holder_client(account)
+    for params in ({}, {"limit": 2}):
+        # when the log is read (written without ninja's output validation) ...
+        response = client.get(BASE + "/security-events", params)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        # ... it is exactly what validating the same rows against SecurityEventPageOut would write
+        body = response.json()
+        rows = AuditEvent.objects.in_bulk([item["id"] for item in body["items"]])
+        validated = SecurityEventPageOut.model_validate(
+            {
+                "items": [
+                    {
+                        "id": row.pk,
+                        "event": row.event,
+                        "label": event_label(row.event),
+                        "created_at": row.created_at,
+                        "ip": row.ip,
+                        "user_agent": row.user_agent,
+                        "old": row.old,
+                        "new": row.new,
+                        "detail": row.detail,
+                    }
+                    for row in (rows[item["id"]] for item in body["items"])
+                ],
+                "next_cursor": body["next_cursor"],
+            }
+        ).model_dump()
+        assert response.content == json.dumps(validated, cls=JSONRenderer().encoder_class).encode()
+        assert body["items"][0]["label"]
+
+
 def test_a_tampered_cursor_is_a_422(client):
     # given a holder
     account = AccountFactory()
