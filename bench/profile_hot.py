@@ -35,6 +35,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--only", default="", help="comma-separated endpoint names")
     parser.add_argument("--profile", action="store_true", help="print the top functions (cProfile)")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime, ncalls …")
     parser.add_argument("--contracts", type=int, default=10_000, help="contracts of the holder (0: no contract list)")
     parser.add_argument("--workspaces", type=int, default=60, help="workspaces of the holder on top of the demo's")
     parser.add_argument("--events", type=int, default=300, help="security events of the holder")
@@ -154,7 +155,7 @@ def main() -> int:
         print(f"{name:<16} cpu {cpu / args.requests * 1e6:8.0f} µs  wall {wall / args.requests * 1e6:8.0f} µs  {seen}")
         if profiler:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
+            pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
             print(out.getvalue())
     return 0
 
