@@ -147,6 +147,47 @@ def test_profile_read_masks_the_login_addresses():
     assert body["industry"] == "retail" and body["has_password"] is True
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"phone": "+8613800138000", "time_zone": "Asia/Shanghai", "enterprise_name": "Acme 有限公司 <b>"},
+        {"phone": None, "introduction": 'Line one\nline "two"', "contact_name": "Zoë"},
+    ],
+)
+def test_the_profile_answer_is_the_schemas_validated_dump_byte_for_byte(fields):
+    # given a holder (with or without a phone, non-ASCII and markup-like text)
+    from ninja.renderers import JSONRenderer
+
+    from billing_center.accounts.api.profile import ProfileOut
+    from billing_center.accounts.api.schemas import holder_fields
+
+    account = AccountFactory(**fields)
+    # when the profile is read (written without ninja's output validation)
+    response = holder_client(account).get(BASE + "/profile")
+    # then it is exactly what validating the account against ProfileOut would have written
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    account.refresh_from_db()
+    validated = ProfileOut.model_validate({**holder_fields(account), "time_zone": account.time_zone}).model_dump()
+    assert response.content == json.dumps(validated, cls=JSONRenderer().encoder_class).encode()
+
+
+def test_the_me_answer_is_the_schemas_validated_dump_byte_for_byte():
+    # given a holder with a phone and non-ASCII text
+    from ninja.renderers import JSONRenderer
+
+    from billing_center.accounts.api.schemas import MeOut
+
+    account = AccountFactory(phone="+8613800138000", enterprise_name="Acme 有限公司 <b>")
+    # when /me is read (written without ninja's output validation)
+    response = holder_client(account).get("/api/v1/account/me")
+    # then it is exactly what validating the account against MeOut would have written
+    assert response.status_code == 200
+    account.refresh_from_db()
+    validated = MeOut.of(account).model_dump()
+    assert response.content == json.dumps(validated, cls=JSONRenderer().encoder_class).encode()
+
+
 def test_profile_patch_changes_only_given_fields_and_reports_invalid_ones():
     # given a holder
     account = AccountFactory(enterprise_name="Acme Ltd")
