@@ -70,3 +70,9 @@ def verified_taxpayer_id(*, account: Any) -> str | None:
 
 def pending_count() -> int:
     return Certification.objects.filter(state=CertificationState.PENDING).count()
+
+
+def certification_state_label(account: Any) -> str:
+    """The state's label, "Not submitted" without a submission (the Overview's figure)."""
+    found = certification_for(account=account)
+    return str(CertificationState.NONE.label if found is None else found.get_state_display())

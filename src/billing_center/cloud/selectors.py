@@ -75,3 +75,8 @@ def cloud_account_view(cloud_account: CloudAccount) -> dict[str, Any]:
         "linked_at": cloud_account.linked_at,
         "workspaces": [workspace_view(workspace) for workspace in cloud_account.workspaces.all()],
     }
+
+
+def cloud_account_count_for_holder(account: Any) -> int:
+    """How many cloud accounts are linked to the account (the Overview's figure)."""
+    return CloudAccount.objects.filter(account=account).count()

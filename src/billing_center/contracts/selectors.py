@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing_center.contracts.models import HOLDER_STATUSES, Contract, ContractAttachment
+from billing_center.contracts.models import HOLDER_STATUSES, Contract, ContractAttachment, ContractStatus
 from billing_center.contracts.services import normalize_number
 from billing_center.contracts.status import status_annotation, status_q, visible_to_holder_q
 from billing_center.core.errors import NotFound, ValidationFailed
@@ -136,3 +136,8 @@ def contracts_export_rows(*, account: Any, filters: ContractFilters, batch: int 
         if len(rows) < batch:
             return
         last = (rows[-1].signed_on, rows[-1].pk)
+
+
+def active_contract_count_for_holder(account: Any) -> int:
+    """Contracts in the holder's "active" status today (the Overview's figure)."""
+    return Contract.objects.filter(status_q(ContractStatus.ACTIVE, today=timezone.localdate()), account=account).count()

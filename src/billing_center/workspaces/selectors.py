@@ -150,3 +150,8 @@ def workspace_page_for_holder(
     for workspace in page.items:
         workspace.account = account
     return page
+
+
+def workspace_count_for_holder(account: Any) -> int:
+    """How many workspaces the account settles (the Overview's figure)."""
+    return Workspace.objects.filter(account=account).count()

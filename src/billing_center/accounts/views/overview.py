@@ -1,6 +1,6 @@
-"""The Overview page: the account at a glance (enterprise, certification state, counts of workspaces,
-cloud accounts and active contracts, the latest security events). Thin: the reads live in
-``selectors.overview``."""
+"""The Overview page: the account at a glance (enterprise, the figures the other apps register —
+workspaces, cloud accounts, active contracts, certification state —, the latest security events).
+Thin: the reads live in ``selectors.overview``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from billing_center.accounts.choices import industry_label, region_label
 from billing_center.accounts.models import Account
-from billing_center.accounts.selectors.overview import certification_state_label, overview_for_account
+from billing_center.accounts.selectors.overview import overview_for_account
 from billing_center.accounts.selectors.settings import event_label
 
 
@@ -32,20 +32,11 @@ def _url_or_empty(name: str) -> str:
 def overview(request: HttpRequest) -> HttpResponse:
     account = cast(Account, request.user)
     data = overview_for_account(account=account)
-    state, state_label = certification_state_label(account=account)
     context = {
         "account": account,
-        "counts": data.counts,
+        "figures": [{"figure": figure, "url": _url_or_empty(figure.url_name)} for figure in data.figures],
         "events": [{"row": row, "label": event_label(row.event)} for row in data.recent_events],
-        "certification_state": state,
-        "certification_label": state_label,
         "industry_label": industry_label(account.industry) if account.industry else "",
         "region_label": region_label(account.region) if account.region else "",
-        "links": {
-            "workspaces": _url_or_empty("workspaces:list"),
-            "cloud_accounts": _url_or_empty("cloud:accounts"),
-            "certification": _url_or_empty("certification:page"),
-            "contracts": _url_or_empty("contracts:list"),
-        },
     }
     return render(request, "accounts/overview.html", context)
