@@ -22,9 +22,7 @@ def _log_in(page: Page, username: str) -> None:
     page.get_by_role("button", name="Log in", exact=True).click()
 
 
-def test_holder_submits_operator_with_two_factor_approves_holder_sees_verified(
-    page: Page, browser, live_server
-):
+def test_holder_submits_operator_with_two_factor_approves_holder_sees_verified(page: Page, new_context):
     # given a holder and an operator with two-factor on
     AccountFactory(username="certholder", enterprise_name="Acme Observability")
     operator = AccountFactory(username="reviewer", is_staff=True, is_superuser=True)
@@ -45,7 +43,7 @@ def test_holder_submits_operator_with_two_factor_approves_holder_sees_verified(
     expect(page.get_by_test_id("certification-state")).to_have_text("Under review")
 
     # when the operator opens the back office, logs in with the password and the second factor
-    operator_context = browser.new_context(base_url=live_server.url, locale="en-US")
+    operator_context = new_context(locale="en-US")
     operator_context.set_default_timeout(10_000)
     desk = operator_context.new_page()
     desk.goto("/backoffice/")
@@ -64,7 +62,6 @@ def test_holder_submits_operator_with_two_factor_approves_holder_sees_verified(
     desk.get_by_role("link", name="Approve").click()
     desk.get_by_role("button", name="Approve").click()
     expect(desk.get_by_text("Certification of Acme Observability Ltd verified.")).to_be_visible()
-    operator_context.close()
 
     # then the holder sees it verified on the certification page and on the profile
     page.reload()

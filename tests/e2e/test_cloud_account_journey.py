@@ -18,11 +18,11 @@ from tests.workspaces.factories import BoundWorkspaceFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_holder_links_an_alibaba_instance_by_its_ids_and_binds_two_workspaces(page: Page, browser, live_server, settings):
+def test_holder_links_an_alibaba_instance_by_its_ids_and_binds_two_workspaces(page: Page, new_context, settings):
     # given Alibaba Cloud Marketplace records an instance through the signed SPI
     settings.ALIYUN_MARKETPLACE_KEY = ALIYUN_KEY
     params = create_params(aliUid="5550001", orderBizId="7001")
-    market = browser.new_context(base_url=live_server.url).request
+    market = new_context().request
     created = market.get("/marketplace/aliyun/spi?" + urlencode({**params, "token": aliyun_token(params, ALIYUN_KEY)}))
     assert created.json()["instanceId"] == "7001", created.text()
     # and a holder with two Alibaba-site workspaces

@@ -19,13 +19,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 TOKEN = "journey-platform-token-5f1d0c"
 
 
-def test_console_binds_a_workspace_and_the_holder_sees_it_in_english_and_chinese(page: Page, browser, live_server, settings):
+def test_console_binds_a_workspace_and_the_holder_sees_it_in_english_and_chinese(page: Page, new_context, settings):
     # given the platform API switched on and a holder
     settings.PLATFORM_API_TOKEN = TOKEN
     AccountFactory(username="wsholder", email="wsholder@example.com")
-    console = browser.new_context(
-        base_url=live_server.url, extra_http_headers={"Authorization": f"Bearer {TOKEN}"}
-    ).request
+    console = new_context(extra_http_headers={"Authorization": f"Bearer {TOKEN}"}).request
     base = "/api/v1/platform/workspaces/ws-journey"
     # when the console registers a workspace on cn1 and runs the upgrade binding
     registered = console.put(base, data={"name": "Journey production", "site": "cn1", "language": "en"})
