@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from billing_center.accounts.models import AccountSession
 from billing_center.accounts.services.password import password_change
+from billing_center.accounts.session_store import session_account_take
 from billing_center.audit.services import RequestMeta
 from billing_center.core.rawread import row_by_pk
 from tests.factories import DEFAULT_PASSWORD, AccountFactory
@@ -49,16 +51,72 @@ def test_the_hand_written_read_of_a_missing_or_malformed_key_is_none(pk):
     assert row_by_pk(get_user_model(), pk) is None
 
 
-def test_an_authenticated_api_read_costs_two_queries(client, django_assert_num_queries):
+def _session_of(client):
+    from billing_center.accounts.session_store import SessionStore
+
+    return SessionStore(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+def test_the_account_the_session_read_brings_equals_the_orm_read(client):
+    # given a logged-in account with every kind of column set
+    account = AccountFactory(phone="+8613800138000", is_staff=True, failed_login_streak=3, language="zh-hans")
+    _logged_in(client, account)
+    # when its session is read (one SELECT joining the account)
+    store = _session_of(client)
+    assert store.load()["_auth_user_id"] == str(account.pk)
+    brought = session_account_take(account.pk)
+    # then the account it brought is the ORM's row, field by field
+    by_orm = get_user_model().objects.get(pk=account.pk)
+    assert brought is not None and brought._state.adding is False
+    for field in get_user_model()._meta.concrete_fields:
+        hand, orm = getattr(brought, field.attname), getattr(by_orm, field.attname)
+        assert (hand, type(hand)) == (orm, type(orm)), field.name
+    assert brought.get_session_auth_hash() == by_orm.get_session_auth_hash()
+
+
+def test_the_brought_account_is_taken_once_only_by_its_own_id_and_never_past_the_request(client):
+    # given a logged-in account and another one
+    account, other = AccountFactory(), AccountFactory()
+    _logged_in(client, account)
+    # when its session is read, then only its own id takes the account, and only once
+    _session_of(client).load()
+    assert session_account_take(other.pk) is None
+    _session_of(client).load()
+    assert session_account_take(account.pk) == account
+    assert session_account_take(account.pk) is None
+    # and a session read whose request then ends (here: any request through the test client, which
+    # sends request_finished; a probe reads no session of its own) leaves nothing behind
+    _session_of(client).load()
+    assert client.get("/healthz").status_code == 200
+    assert session_account_take(account.pk) is None
+    # and an ended (missing) session brings no account
+    _session_of(client).load()
+    AccountSession.objects.all().delete()
+    assert _session_of(client).load() == {}
+    assert session_account_take(account.pk) is None
+
+
+def test_a_disabled_account_is_refused_even_though_the_session_read_brought_it(client):
+    # given a logged-in holder whose account an operator then disables
+    account = AccountFactory()
+    _logged_in(client, account)
+    assert client.get("/api/v1/account/me").status_code == 200
+    type(account).objects.filter(pk=account.pk).update(is_active=False)
+    # when the next request reads the session (and the disabled account with it)
+    # then it is refused
+    assert client.get("/api/v1/account/me").status_code == 401
+
+
+def test_an_authenticated_api_read_costs_one_query(client, django_assert_num_queries):
     # given a logged-in holder (one request already made, so "last seen" is fresh)
     account = AccountFactory()
     _logged_in(client, account)
-    # when the profile is read / then it costs the session row and the account row, nothing else
-    with django_assert_num_queries(2):
+    # when the profile is read / then it costs one query: the session row with its account (joined)
+    with django_assert_num_queries(1):
         response = client.get("/api/v1/account/profile")
     assert response.status_code == 200
     assert response.json()["username"] == account.username
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         assert client.get("/api/v1/account/me").status_code == 200
 
 

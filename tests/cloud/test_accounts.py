@@ -40,8 +40,8 @@ def test_the_list_shows_my_cloud_accounts_with_the_workspaces_each_settles(alice
         BoundWorkspaceFactory(id=f"ws-{n}", account=alice, settlement_method="cloud", cloud_account=mine)
     client = logged_in(alice)
     client.get(LIST)  # warm-up: the session's first request may write its last-seen time
-    # when I list them: session, user, cloud accounts, their workspaces (whatever the count)
-    with django_assert_num_queries(4):
+    # when I list them: the session with its account, cloud accounts, their workspaces (whatever the count)
+    with django_assert_num_queries(3):
         response = client.get(LIST)
     # then only mine, newest first, each with its workspaces as workspace views
     assert response.status_code == 200

@@ -35,7 +35,7 @@ def test_cloud_accounts_filter_by_vendor_state_and_linked(operator_client, djang
     for _ in range(5):
         CloudAccountFactory()
     operator_client.get(ACCOUNTS)  # warm-up: the session's first request may write its last-seen time
-    with django_assert_num_queries(6):  # session, account, two-factor device, the page's 3
+    with django_assert_num_queries(5):  # the session with its account, two-factor device, the page's 3
         page = operator_client.get(ACCOUNTS)
     assert page.status_code == 200
     assert "ali-active" in page.content.decode()
@@ -62,7 +62,7 @@ def test_inbox_row_shows_what_the_call_changed(operator_client, aliyun, django_a
     aliyun.get(**create_params())
     aliyun.get(action="expiredInstance", instanceId="2001")
     operator_client.get(INBOX)  # warm-up: the session's first request may write its last-seen time
-    with django_assert_num_queries(7):  # with the back office's two-factor device check
+    with django_assert_num_queries(6):  # with the back office's two-factor device check
         page = operator_client.get(INBOX)
     content = page.content.decode()
     assert "state: active → suspended" in content

@@ -1,10 +1,11 @@
 """Authenticate by username, email or verified phone through the login service, so every password
 login (console, API and the back office's login form) is throttled and audited the same way.
 
-``get_user`` runs on every request with a signed-in session: it reads the account with one
-hand-written SELECT (``core.rawread``) instead of the ORM's ``.get()``. It is read from the database
-on every request (no cache), so a disabled account or a changed password (the session hash) is seen
-at once by every process."""
+``get_user`` runs on every request with a signed-in session: it takes the account row the session
+read of the same request brought (``session_store.session_account_take``), else reads it with one
+hand-written SELECT (``core.rawread``) instead of the ORM's ``.get()``. Either way it is read from the
+database on every request (no cache), so a disabled account or a changed password (the session hash)
+is seen at once by every process."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import router
 from django.http import HttpRequest
 
+from billing_center.accounts.session_store import session_account_take
 from billing_center.audit.services import SYSTEM, RequestMeta
 from billing_center.core.errors import ApplicationError
 from billing_center.core.rawread import row_by_pk
@@ -40,5 +42,5 @@ class IdentifierBackend(ModelBackend):
 
     def get_user(self, user_id: Any) -> Any:
         model = get_user_model()
-        user = row_by_pk(model, user_id, alias=router.db_for_read(model))
+        user = session_account_take(user_id) or row_by_pk(model, user_id, alias=router.db_for_read(model))
         return user if user is not None and self.user_can_authenticate(user) else None
