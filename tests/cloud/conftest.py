@@ -216,6 +216,13 @@ def body_sign_ok(response, key: str = HUAWEI_KEY) -> bool:
     return header == f'sign_type="HMAC-SHA256", signature="{digest}"'
 
 
+def _v1_now() -> str:
+    # One clock reading for the seconds and the milliseconds: two readings can straddle a second and
+    # give a stamp older than the previous call's, which the stale-event rule rightly refuses.
+    now_ms = time.time_ns() // 1_000_000
+    return time.strftime("%Y%m%d%H%M%S", time.gmtime(now_ms // 1000)) + f"{now_ms % 1000:03d}"
+
+
 class HuaweiMarketplace:
     """Plays KooGallery: signs V2 bodies and V1 queries and checks every answer's Body-Sign."""
 
@@ -237,7 +244,7 @@ class HuaweiMarketplace:
         return self.v2_raw(json.dumps(fields).encode())
 
     def v1_params(self, *, key: str | None = None, time_stamp: str | None = None, **params: str) -> dict[str, str]:
-        params = {**params, "timeStamp": time_stamp or time.strftime("%Y%m%d%H%M%S", time.gmtime()) + f"{int(time.time() * 1000) % 1000:03d}"}
+        params = {**params, "timeStamp": time_stamp or _v1_now()}
         return {**params, "authToken": v1_auth_token(params, access_key=key or self.key)}
 
     def v1(self, *, key: str | None = None, time_stamp: str | None = None, **params: str):
