@@ -34,6 +34,7 @@ from billing_center.cloud import events
 from billing_center.cloud.lifecycle import workspaces_follow
 from billing_center.cloud.models import CloudAccount, CloudAccountState, InboxEvent, InboxStatus
 from billing_center.core.errors import ApplicationError, Conflict
+from billing_center.core.updates import json_value
 
 logger = logging.getLogger(__name__)
 
@@ -106,10 +107,6 @@ InboxHandler = Callable[[InboxContext], dict[str, Any]]
 
 
 # --- Cloud accounts --------------------------------------------------------------------------------
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
 
 
 @transaction.atomic
@@ -243,7 +240,7 @@ def cloud_account_update(
     for name, value in changes.items():
         old = getattr(locked, name)
         if old != value:
-            changed[name] = [_jsonable(old), _jsonable(value)]
+            changed[name] = [json_value(old), json_value(value)]
             setattr(locked, name, value)
     for name, value in (vendor_data or {}).items():
         old = (locked.vendor_data or {}).get(name)
@@ -264,10 +261,6 @@ def cloud_account_update(
         )
     _sync(cloud_account, locked)
     return changed
-
-
-def _jsonable(value: Any) -> Any:
-    return _iso(value) if isinstance(value, datetime) else value
 
 
 def _sync(target: CloudAccount, source: CloudAccount) -> None:

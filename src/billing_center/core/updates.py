@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import models
@@ -35,3 +36,8 @@ def model_update(*, instance: models.Model, data: Mapping[str, Any], also: model
     stamped = any(model_field.name == "updated_at" for model_field in instance._meta.get_fields())
     instance.save(update_fields=[*new, *(["updated_at"] if stamped else [])])
     return FieldDiff(old=old, new=new)
+
+
+def json_value(value: Any) -> Any:
+    """``value`` as an audit row's JSON keeps it: a datetime as ISO 8601 text, anything else unchanged."""
+    return value.isoformat() if isinstance(value, datetime) else value

@@ -23,6 +23,7 @@ from billing_center.accounts.models import Account
 from billing_center.audit.events import EventType
 from billing_center.audit.services import RequestMeta, audit_record
 from billing_center.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
+from billing_center.core.updates import json_value
 from billing_center.verification.models import Channel, Purpose
 from billing_center.verification.services import code_check, code_send
 from billing_center.workspaces import events
@@ -153,10 +154,6 @@ def _locked(workspace_id: str) -> Workspace:
     if workspace is None:
         raise NotFound(_("This workspace is not known."), code="workspace_not_found")
     return workspace
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 # --- register / update (the console) ------------------------------------------------------------------
@@ -476,8 +473,8 @@ def workspace_lock_set(
     # An active workspace has nothing to explain; the history keeps why it was unlocked.
     stored_reason = "" if state == LockState.ACTIVE else reason
     workspace = _locked(workspace_id)
-    old = {"state": workspace.lock_state, "reason": workspace.lock_reason, "deadline": _iso(workspace.lock_deadline)}
-    new = {"state": state, "reason": stored_reason, "deadline": _iso(deadline)}
+    old = {"state": workspace.lock_state, "reason": workspace.lock_reason, "deadline": json_value(workspace.lock_deadline)}
+    new = {"state": state, "reason": stored_reason, "deadline": json_value(deadline)}
     if old == new:
         return workspace
     _record(
