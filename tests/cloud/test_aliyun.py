@@ -8,8 +8,8 @@ from urllib.parse import quote, urlencode
 import pytest
 import time_machine
 
+from billing_center.cloud.inbox import inbox_retry
 from billing_center.cloud.models import CloudAccount, InboxEvent, InboxStatus
-from billing_center.cloud.services import inbox_retry
 from billing_center.cloud.vendors.aliyun.protocol import BEIJING, aliyun_token
 from tests.cloud.conftest import ALIYUN_KEY, AliyunMarketplace, create_params, nothing_stored
 

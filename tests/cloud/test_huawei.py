@@ -10,8 +10,8 @@ from urllib.parse import quote, urlencode
 import pytest
 import time_machine
 
+from billing_center.cloud.inbox import inbox_retry
 from billing_center.cloud.models import CloudAccount, InboxEvent, InboxStatus
-from billing_center.cloud.services import inbox_retry
 from billing_center.cloud.vendors.huawei.signing import aes_encrypt, v1_auth_token, v2_signature
 from tests.cloud.conftest import HUAWEI_KEY, HuaweiMarketplace, body_sign_ok, nothing_stored, order_answer
 

@@ -8,18 +8,15 @@ from typing import Any
 import pytest
 
 from billing_center.audit.models import AuditEvent
+from billing_center.cloud.inbox import InboxContext, InboxFailed, inbox_process, inbox_retry
 from billing_center.cloud.models import CloudAccount, InboxEvent, InboxStatus
 from billing_center.cloud.services import (
     ALLOWED_TRANSITIONS,
-    InboxContext,
-    InboxFailed,
     TransitionRefused,
     cloud_account_apply,
     cloud_account_record,
     cloud_account_transition,
     cloud_account_update,
-    inbox_process,
-    inbox_retry,
 )
 from tests.cloud.factories import T0, CloudAccountFactory
 
@@ -220,7 +217,7 @@ def test_apply_notes_a_refusal_as_ignored():
 
 
 def test_a_long_dedup_key_is_fitted_without_collisions():
-    from billing_center.cloud.services import dedup_key_fit
+    from billing_center.cloud.inbox import dedup_key_fit
 
     first, second = "renew|" + "a" * 300, "renew|" + "a" * 299 + "b"
     assert len(dedup_key_fit(first)) == 255 and dedup_key_fit(first) != dedup_key_fit(second)

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from billing_center.audit.services import RequestMeta
+from billing_center.cloud.inbox import InboxFailed, inbox_retry
 from billing_center.cloud.models import CloudAccount, InboxEvent, InboxStatus
-from billing_center.cloud.services import InboxFailed, inbox_retry
 from billing_center.core.admin import ReadOnlyAdmin
 from billing_center.core.errors import ApplicationError
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from billing_center.cloud.inbox import inbox_retry
 from billing_center.cloud.models import CloudAccount, CloudAccountState, InboxEvent, InboxStatus
-from billing_center.cloud.services import inbox_retry
 from billing_center.cloud.vendors.aws import services, sns
 from billing_center.cloud.vendors.aws.metering import ResolvedCustomer
 from tests.cloud.aws.support import (

@@ -25,7 +25,7 @@ from django.utils.functional import Promise
 if TYPE_CHECKING:
     from django.urls import URLPattern, URLResolver
 
-    from billing_center.cloud.services import InboxContext
+    from billing_center.cloud.inbox import InboxContext
 
     UrlList = Sequence[URLPattern | URLResolver]
     Handler = Callable[[InboxContext], dict[str, Any]]

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from billing_center.cloud.inbox import InboxContext
 from billing_center.cloud.models import CloudAccountState, Vendor
 from billing_center.cloud.selectors import cloud_account_find
-from billing_center.cloud.services import InboxContext, cloud_account_apply, cloud_account_open
+from billing_center.cloud.services import cloud_account_apply, cloud_account_open
 from billing_center.cloud.vendors.aliyun.protocol import billable_items, boolean_param, time_param
 
 S = CloudAccountState

@@ -18,9 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from billing_center.cloud.inbox import InboxFailed, inbox_process
 from billing_center.cloud.models import CloudAccountState, Vendor
 from billing_center.cloud.selectors import cloud_account_find
-from billing_center.cloud.services import InboxFailed, inbox_process
 from billing_center.cloud.vendors._common import Rejected, json_answer, request_meta, single_values
 from billing_center.cloud.vendors.aliyun import handlers
 from billing_center.cloud.vendors.aliyun.protocol import (

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from billing_center.audit.services import SYSTEM, RequestMeta, audit_record
 from billing_center.cloud import events
+from billing_center.cloud.inbox import InboxContext
 from billing_center.cloud.models import (
     AwsRegistration,
     CloudAccount,
@@ -36,7 +37,7 @@ from billing_center.cloud.models import (
     InboxStatus,
     Vendor,
 )
-from billing_center.cloud.services import InboxContext, cloud_account_apply, cloud_account_record
+from billing_center.cloud.services import cloud_account_apply, cloud_account_record
 from billing_center.cloud.vendors.aws import metering
 from billing_center.cloud.vendors.aws.metering import Entitlement, ResolvedCustomer
 from billing_center.cloud.vendors.aws.payloads import parse_utc

@@ -21,8 +21,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billing_center.audit.services import RequestMeta
+from billing_center.cloud.inbox import InboxFailed, inbox_process
 from billing_center.cloud.models import Vendor
-from billing_center.cloud.services import InboxFailed, inbox_process
 from billing_center.cloud.vendors.aws import eventbridge, metering, selectors, services, sns
 from billing_center.core.api import problem
 from billing_center.core.errors import Conflict

@@ -11,9 +11,10 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
+from billing_center.cloud.inbox import InboxContext
 from billing_center.cloud.models import CloudAccount, CloudAccountState, Vendor
 from billing_center.cloud.selectors import cloud_account_find
-from billing_center.cloud.services import InboxContext, cloud_account_apply, cloud_account_open
+from billing_center.cloud.services import cloud_account_apply, cloud_account_open
 from billing_center.cloud.vendors.huawei import apig
 from billing_center.cloud.vendors.huawei.protocol import (
     SUCCESS,

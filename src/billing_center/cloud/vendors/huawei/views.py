@@ -21,9 +21,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from billing_center.cloud.inbox import InboxFailed, inbox_process
 from billing_center.cloud.models import Vendor
 from billing_center.cloud.selectors import cloud_account_find, cloud_account_instances_live
-from billing_center.cloud.services import InboxFailed, inbox_process
 from billing_center.cloud.vendors._common import (
     MAX_BODY_BYTES,
     Rejected,
