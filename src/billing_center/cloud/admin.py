@@ -15,23 +15,15 @@ from django.utils.translation import ngettext
 from billing_center.audit.services import RequestMeta
 from billing_center.cloud.inbox import InboxFailed, inbox_retry
 from billing_center.cloud.models import CloudAccount, InboxEvent, InboxStatus
-from billing_center.core.admin import ReadOnlyAdmin
+from billing_center.core.admin import HasAccountFilter, ReadOnlyAdmin
 from billing_center.core.errors import ApplicationError
 
 
-class LinkedFilter(admin.SimpleListFilter):
+class LinkedFilter(HasAccountFilter):
     title = _("linked")
     parameter_name = "linked"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("yes", _("Linked")), ("no", _("Not linked"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.value() == "yes":
-            return queryset.filter(account__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(account__isnull=True)
-        return queryset
+    yes_label = _("Linked")
+    no_label = _("Not linked")
 
 
 def _pretty(value: Any) -> str:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing_center.accounts.models import Account
 from billing_center.audit.services import RequestMeta
+from billing_center.core.admin import HasAccountFilter
 from billing_center.core.errors import ApplicationError
 from billing_center.workspaces.forms import OperatorBindForm
 from billing_center.workspaces.models import Actor, Workspace, WorkspaceHistory
@@ -40,19 +41,11 @@ class SiteFilter(admin.SimpleListFilter):
         return queryset.filter(site=value) if value else queryset
 
 
-class BoundFilter(admin.SimpleListFilter):
+class BoundFilter(HasAccountFilter):
     title = _("account")
     parameter_name = "bound"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("yes", _("bound to an account")), ("no", _("not bound"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Workspace]) -> QuerySet[Workspace]:
-        if self.value() == "yes":
-            return queryset.filter(account__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(account__isnull=True)
-        return queryset
+    yes_label = _("bound to an account")
+    no_label = _("not bound")
 
 
 class HistoryInline(admin.TabularInline[WorkspaceHistory, Workspace]):
