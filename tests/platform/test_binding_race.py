@@ -13,8 +13,8 @@ import time
 import pytest
 from django.db import connection
 
-from billing_center.workspaces import services
 from billing_center.workspaces.models import Workspace, WorkspaceHistory
+from billing_center.workspaces.services import binding, register
 from tests.outbox import latest_code
 from tests.platform.conftest import ConsoleClient
 
@@ -48,14 +48,14 @@ def test_two_concurrent_binds_end_with_one_winner_and_a_clean_409(console, holde
         assert console.post("/ws-race/binding-code", body).status_code == 202
         bodies.append({**body, "code": latest_code(account.email)})
     # and the bind holds the row a little while, so both requests are inside it at once
-    real_locked = services._locked
+    real_locked = binding._locked
 
     def slow_locked(workspace_id: str) -> Workspace:
         workspace = real_locked(workspace_id)
         time.sleep(0.3)
         return workspace
 
-    monkeypatch.setattr(services, "_locked", slow_locked)
+    monkeypatch.setattr(binding, "_locked", slow_locked)
     # when both binds run at the same moment
     barrier = threading.Barrier(2)
     results: dict[str, tuple[int, dict]] = {}
@@ -94,14 +94,14 @@ def _put_in_thread(name: str, barrier: threading.Barrier, results: dict) -> None
 
 def test_two_concurrent_registrations_of_one_new_id_create_it_once(console, monkeypatch):
     # given both PUTs look the id up before either has inserted it
-    real_lookup = services._locked_or_none
+    real_lookup = register._locked_or_none
 
     def slow_lookup(workspace_id: str) -> Workspace | None:
         found = real_lookup(workspace_id)
         time.sleep(0.3)
         return found
 
-    monkeypatch.setattr(services, "_locked_or_none", slow_lookup)
+    monkeypatch.setattr(register, "_locked_or_none", slow_lookup)
     barrier = threading.Barrier(2)
     results: dict[str, int] = {}
     threads = [threading.Thread(target=_put_in_thread, args=(name, barrier, results)) for name in ("First", "Second")]
