@@ -26,6 +26,7 @@ from billing_center.contracts.models import (
     StaffStatus,
 )
 from billing_center.core.errors import Conflict, ValidationFailed
+from billing_center.core.querystring import filter_params
 
 NUMBER_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,63}$")
 AMOUNT_MAX = Decimal("9999999999999999.99")
@@ -364,7 +365,7 @@ def contracts_export_record(*, account: Any, filters: Mapping[str, Any], meta: R
         event=events.CONTRACTS_EXPORTED,
         meta=meta,
         account=account,
-        detail={key: str(value) for key, value in filters.items() if value not in (None, "")},
+        detail=filter_params(filters),
     )
 
 

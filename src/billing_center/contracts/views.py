@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -21,6 +19,7 @@ from billing_center.contracts.selectors import (
     contracts_for_holder,
 )
 from billing_center.core.errors import ApplicationError, NotFound
+from billing_center.core.querystring import filter_query, next_page_url
 
 PAGE_SIZE = 20
 
@@ -28,10 +27,6 @@ PAGE_SIZE = 20
 def _label(contract: Contract) -> Contract:
     contract.status_label = STATUS_LABELS.get(contract.holder_status, "")  # type: ignore[attr-defined]
     return contract
-
-
-def _filter_query(filters: ContractFilters) -> dict[str, str]:
-    return {key: str(value) for key, value in filters.as_dict().items() if value not in (None, "")}
 
 
 @require_GET
@@ -55,16 +50,16 @@ def contract_list(request: HttpRequest) -> HttpResponse:
         else:
             contracts = [_label(contract) for contract in page.items]
             total = contracts_for_holder(account=request.user, filters=filters).count()
-            if page.next_cursor:
-                next_url = "?" + urlencode({**_filter_query(filters), "cursor": page.next_cursor})
+            next_url = next_page_url(filters.as_dict(), page.next_cursor)
+    query = filter_query(filters.as_dict())
     context = {
         "form": form,
         "contracts": contracts,
         "next_url": next_url,
-        "export_query": urlencode(_filter_query(filters)),
+        "export_query": query,
         "is_first_page": not request.GET.get("cursor"),
         "total": total,
-        "filtered": bool(_filter_query(filters)) or (form.is_bound and not form.is_valid()),
+        "filtered": bool(query) or (form.is_bound and not form.is_valid()),
     }
     return render(request, "contracts/list.html", context)
 

@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from billing_center.core.errors import ApplicationError, NotFound
+from billing_center.core.querystring import filter_query, next_page_url
 from billing_center.workspaces.forms import WorkspaceFilterForm
 from billing_center.workspaces.presentation import history_rows, workspace_row
 from billing_center.workspaces.selectors import (
-    WorkspaceFilters,
     workspace_for_holder,
     workspace_history,
     workspace_page_for_holder,
 )
 
 PAGE_SIZE = 20
-
-
-def _filter_query(filters: WorkspaceFilters) -> dict[str, str]:
-    return {key: str(value) for key, value in filters.as_dict().items() if value not in (None, "")}
 
 
 @require_GET
@@ -45,13 +39,12 @@ def workspace_list(request: HttpRequest) -> HttpResponse:
             status = 400
         else:
             rows = [workspace_row(workspace) for workspace in page.items]
-            if page.next_cursor:
-                next_url = "?" + urlencode({**_filter_query(form.filters), "cursor": page.next_cursor})
+            next_url = next_page_url(form.filters.as_dict(), page.next_cursor)
     context = {
         "form": form,
         "rows": rows,
         "next_url": next_url,
-        "filter_query": urlencode(_filter_query(form.filters)),
+        "filter_query": filter_query(form.filters.as_dict()),
         "is_first_page": not request.GET.get("cursor"),
     }
     return render(request, "workspaces/list.html", context, status=status)
