@@ -228,21 +228,13 @@ def contract_update(
     if not changed:
         return current
     _save(current)
-    _operator_audit(
-        event=events.CONTRACT_UPDATED,
-        meta=meta,
-        account=current.account,
-        actor=actor,
-        contract=current,
-        old={field: before[field] for field in changed},
-        new={field: after[field] for field in changed},
-    )
-    if "account_id" in changed:
-        # The previous holder's log also records that the contract left their account.
+    # The previous holder's log also records that the contract left their account.
+    logs = [current.account, previous_account] if "account_id" in changed else [current.account]
+    for account in logs:
         _operator_audit(
             event=events.CONTRACT_UPDATED,
             meta=meta,
-            account=previous_account,
+            account=account,
             actor=actor,
             contract=current,
             old={field: before[field] for field in changed},
