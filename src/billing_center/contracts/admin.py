@@ -37,6 +37,7 @@ from billing_center.contracts.services import (
 )
 from billing_center.contracts.status import status_annotation, status_q
 from billing_center.core.errors import ApplicationError
+from billing_center.core.forms import form_add_service_error
 
 
 class DerivedStatusFilter(admin.SimpleListFilter):
@@ -251,7 +252,7 @@ class ContractAdmin(admin.ModelAdmin[Contract]):
                     meta=RequestMeta.from_request(request),
                 )
             except ApplicationError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                form_add_service_error(form, error)
             else:
                 self.message_user(
                     request, gettext("Contract %(number)s terminated.") % {"number": contract.number}, messages.SUCCESS

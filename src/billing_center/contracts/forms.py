@@ -24,6 +24,7 @@ from billing_center.contracts.services import (
     staff_status_change_check,
 )
 from billing_center.core.errors import ApplicationError
+from billing_center.core.forms import form_add_service_error
 
 
 class DateInput(forms.DateInput):
@@ -57,7 +58,7 @@ class ContractFilterForm(forms.Form):
                 signed_to=cleaned.get("signed_to"),
             )
         except ApplicationError as error:
-            self.add_error(error.field if error.field in self.fields else None, error.message)
+            form_add_service_error(self, error)
         return cleaned
 
 
@@ -97,7 +98,7 @@ class ContractAdminForm(forms.ModelForm[Contract]):
         try:
             contract_fields_check(**{name: cleaned[name] for name in needed}, exclude_id=self.instance.pk)
         except ApplicationError as error:
-            self.add_error(error.field if error.field in self.fields else None, error.message)
+            form_add_service_error(self, error)
 
 
 class ContractTerminateForm(forms.Form):

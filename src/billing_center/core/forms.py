@@ -21,7 +21,7 @@ def error_text(exc: ApplicationError) -> str:
 
 
 def form_add_service_error(
-    form: forms.Form,
+    form: forms.BaseForm,
     exc: ApplicationError,
     *,
     aliases: dict[str, str] | None = None,

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from billing_center.core.errors import ApplicationError
+from billing_center.core.forms import form_add_service_error
 from billing_center.workspaces.models import LockState, SettlementMethod
 from billing_center.workspaces.selectors import SEARCH_MAX_LENGTH, WorkspaceFilters
 from billing_center.workspaces.sites import site_choices
@@ -42,7 +43,7 @@ class WorkspaceFilterForm(forms.Form):
                 q=cleaned.get("q"),
             )
         except ApplicationError as error:
-            self.add_error(error.field if error.field in self.fields else None, error.message)
+            form_add_service_error(self, error)
         return cleaned
 
 
