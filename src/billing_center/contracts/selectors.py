@@ -16,6 +16,7 @@ from billing_center.contracts.models import HOLDER_STATUSES, Contract, ContractA
 from billing_center.contracts.services import normalize_number
 from billing_center.contracts.status import status_annotation, status_q, visible_to_holder_q
 from billing_center.core.errors import NotFound, ValidationFailed
+from billing_center.core.filters import search_text
 from billing_center.core.pagination import Page, paginate_desc
 
 SEARCH_MAX_LENGTH = 100
@@ -45,13 +46,7 @@ class ContractFilters:
             raise ValidationFailed(
                 _("Choose a status from the list."), field="status", code="contract_status_filter_invalid"
             )
-        q = (q or "").strip() or None
-        if q is not None and len(q) > SEARCH_MAX_LENGTH:
-            raise ValidationFailed(
-                _("Search with at most %(max)d characters.") % {"max": SEARCH_MAX_LENGTH},
-                field="q",
-                code="contract_search_too_long",
-            )
+        q = search_text(q, max_length=SEARCH_MAX_LENGTH, code="contract_search_too_long")
         if signed_from and signed_to and signed_from > signed_to:
             raise ValidationFailed(
                 _("The start of the date range must not be after its end."),

@@ -26,7 +26,7 @@ from billing_center.contracts.models import (
     StaffStatus,
 )
 from billing_center.core.errors import Conflict, ValidationFailed
-from billing_center.core.querystring import filter_params
+from billing_center.core.filters import filter_params
 
 NUMBER_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,63}$")
 AMOUNT_MAX = Decimal("9999999999999999.99")

@@ -19,7 +19,7 @@ from billing_center.contracts.selectors import (
     contracts_for_holder,
 )
 from billing_center.core.errors import ApplicationError, NotFound
-from billing_center.core.querystring import filter_query, next_page_url
+from billing_center.core.filters import filter_query, next_page_url
 
 PAGE_SIZE = 20
 

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from billing_center.core.errors import NotFound, ValidationFailed
+from billing_center.core.filters import search_text
 from billing_center.core.pagination import Page, first_page_desc, paginate_desc
 from billing_center.workspaces.models import LockState, SettlementMethod, Workspace, WorkspaceHistory
 from billing_center.workspaces.sites import site_exists
@@ -105,13 +106,7 @@ class WorkspaceFilters:
         lock_state = (lock_state or "").strip() or None
         if lock_state is not None and lock_state not in LockState.values:
             raise ValidationFailed(_("Choose a lock state from the list."), field="lock_state", code="invalid_lock_state")
-        q = (q or "").strip() or None
-        if q is not None and len(q) > SEARCH_MAX_LENGTH:
-            raise ValidationFailed(
-                _("Search with at most %(max)d characters.") % {"max": SEARCH_MAX_LENGTH},
-                field="q",
-                code="workspace_search_too_long",
-            )
+        q = search_text(q, max_length=SEARCH_MAX_LENGTH, code="workspace_search_too_long")
         return cls(site=site, method=method, lock_state=lock_state, q=q)
 
     def as_dict(self) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from billing_center.core.errors import ApplicationError, NotFound
-from billing_center.core.querystring import filter_query, next_page_url
+from billing_center.core.filters import filter_query, next_page_url
 from billing_center.workspaces.forms import WorkspaceFilterForm
 from billing_center.workspaces.presentation import history_rows, workspace_row
 from billing_center.workspaces.selectors import (
