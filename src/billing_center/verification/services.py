@@ -65,6 +65,7 @@ __all__ = [
     "codes_void",
     "deliveries_process_due",
     "delivery_status",
+    "invalid_code_error",
     "notice_send",
 ]
 
@@ -204,7 +205,7 @@ def code_check(
     for delivery_id in notices:
         _after_commit_or_now(delivery_id)
     if matched is None:
-        raise _invalid_code_error()
+        raise invalid_code_error()
     assert matched is not None
     return matched
 
@@ -602,7 +603,8 @@ def _live_codes(*, purpose: str, target: str, flow: str, now: datetime):  # type
     ).order_by(*LIVE_CODE_ORDER)
 
 
-def _invalid_code_error() -> ValidationFailed:
+def invalid_code_error() -> ValidationFailed:
+    """The answer of a wrong code; a flow whose failure must not tell itself apart from one raises it too."""
     return ValidationFailed(
         _("The code is wrong or no longer valid. Check it, or ask for a new code."),
         code="invalid_code",

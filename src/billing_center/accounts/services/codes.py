@@ -46,15 +46,6 @@ DECOY_DISABLED = (
 )
 
 
-def invalid_code_error() -> ValidationFailed:
-    """The answer of a wrong code, for cases that fail after the code matched (e.g. a disabled account)."""
-    return ValidationFailed(
-        _("The code is wrong or no longer valid. Check it, or ask for a new code."),
-        code="invalid_code",
-        field="code",
-    )
-
-
 def language_or_default(value: str) -> str:
     lowered = (value or "").strip().lower()
     return lowered if lowered in Language.values else Language.EN
@@ -127,5 +118,6 @@ def code_verify(*, purpose: str, identifier: str, code: str, meta: RequestMeta) 
     codes.code_check(purpose=purpose, target=route.target, code=code, account=route.account, meta=meta)
     account = route.account
     if account is None or not account.is_active:
-        raise invalid_code_error()
+        # It failed after the code matched (e.g. a disabled account): answered as a wrong code.
+        raise codes.invalid_code_error()
     return account

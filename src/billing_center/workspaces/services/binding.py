@@ -18,7 +18,7 @@ from billing_center.accounts.models import Account
 from billing_center.audit.services import RequestMeta, audit_record
 from billing_center.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from billing_center.verification.models import Channel, Purpose
-from billing_center.verification.services import code_check, code_send
+from billing_center.verification.services import code_check, code_send, invalid_code_error
 from billing_center.workspaces import events
 from billing_center.workspaces.models import Actor, SettlementMethod, Workspace
 from billing_center.workspaces.services.common import (
@@ -116,12 +116,12 @@ def workspace_bind_with_code(
             code_check(
                 purpose=Purpose.WORKSPACE_BIND, target=(email or "")[:254], code=code, flow="", meta=meta
             )
-            raise _invalid_code()
+            raise invalid_code_error()
     except RateLimited as refusal:
         if refusal.code != "purpose_locked":
             raise
         # A locked purpose exists only for a real account: telling it apart would reveal a match.
-        raise _invalid_code() from refusal
+        raise invalid_code_error() from refusal
     except ValidationFailed:
         audit_record(
             event=events.WORKSPACE_BIND_REFUSED,
@@ -132,18 +132,10 @@ def workspace_bind_with_code(
             target_id=workspace_id,
             detail={"username": (username or "")[:64], "reason": "invalid_code"},
         )
-        raise _invalid_code() from None
+        raise invalid_code_error() from None
     assert account is not None
     return workspace_bind(
         workspace_id=workspace_id, account=account, actor=Actor.CONSOLE, meta=meta, move_allowed=move_allowed
-    )
-
-
-def _invalid_code() -> ValidationFailed:
-    return ValidationFailed(
-        _("The code is wrong or no longer valid. Check it, or ask for a new code."),
-        code="invalid_code",
-        field="code",
     )
 
 
