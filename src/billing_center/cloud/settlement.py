@@ -35,6 +35,7 @@ from billing_center.audit.services import RequestMeta
 from billing_center.cloud.models import CloudAccount, CloudAccountState
 from billing_center.core.errors import ApplicationError, NotFound, ReauthenticationRequired, ValidationFailed
 from billing_center.workspaces.models import Actor, LockState, SettlementMethod, Workspace, WorkspaceHistory
+from billing_center.workspaces.selectors import workspace_not_found
 from billing_center.workspaces.services import workspace_lock_set, workspace_settlement_set
 from billing_center.workspaces.sites import site_vendor
 
@@ -58,10 +59,6 @@ def same_month(first: datetime, second: datetime, zone: ZoneInfo) -> bool:
 
 def _refuse(code: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, code=code, field="method")
-
-
-def _workspace_not_found() -> NotFound:
-    return NotFound(_("This workspace is not known."), code="workspace_not_found")
 
 
 def _cloud_account_not_found() -> NotFound:
@@ -157,7 +154,7 @@ def _change(
     # lock could show the cloud account as it was before the other change.
     workspace = Workspace.objects.select_for_update().filter(pk=workspace_id, account=account).first()
     if workspace is None:
-        raise _workspace_not_found()
+        raise workspace_not_found()
     cloud_account: CloudAccount | None = None
     if cloud_account_id is not None:
         cloud_account = CloudAccount.objects.filter(pk=cloud_account_id, account=account).first()

@@ -16,13 +16,13 @@ from ninja import Field, Router, Schema, Status
 from billing_center.accounts.models import Account
 from billing_center.certification.services import workspace_move_allowed
 from billing_center.core.api import problem, problems_for
-from billing_center.core.errors import ApplicationError, NotFound
+from billing_center.core.errors import ApplicationError
 from billing_center.platform.auth import PlatformToken
 from billing_center.platform.meta import platform_meta
 from billing_center.workspaces import services
 from billing_center.workspaces.models import Actor
 from billing_center.workspaces.schemas import WorkspaceOut
-from billing_center.workspaces.selectors import workspace_get, workspace_view
+from billing_center.workspaces.selectors import workspace_get, workspace_not_found, workspace_view
 
 router = Router(tags=["platform"], auth=PlatformToken())
 
@@ -62,7 +62,7 @@ def _view(workspace_id: str) -> dict[str, object]:
 
 def _require_known_id(workspace_id: str) -> None:
     if not services.workspace_id_valid(workspace_id):
-        raise NotFound(_("This workspace is not known."), code="workspace_not_found")
+        raise workspace_not_found()
 
 
 @router.put(

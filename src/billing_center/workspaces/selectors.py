@@ -60,19 +60,25 @@ def history_view(entry: WorkspaceHistory) -> dict[str, Any]:
     }
 
 
+def workspace_not_found() -> NotFound:
+    """The answer for a workspace that is not known (or, to a holder, not theirs)."""
+    return NotFound(_("This workspace is not known."), code="workspace_not_found")
+
+
+def _one(queryset: QuerySet[Workspace]) -> Workspace:
+    workspace = _with_relations(queryset).first()
+    if workspace is None:
+        raise workspace_not_found()
+    return workspace
+
+
 def workspace_get(*, workspace_id: str) -> Workspace:
     """Any workspace by the console's id (platform API, back office)."""
-    workspace = _with_relations(Workspace.objects.filter(pk=workspace_id)).first()
-    if workspace is None:
-        raise NotFound(_("This workspace is not known."), code="workspace_not_found")
-    return workspace
+    return _one(Workspace.objects.filter(pk=workspace_id))
 
 
 def workspace_for_holder(*, account: Any, workspace_id: str) -> Workspace:
-    workspace = _with_relations(Workspace.objects.filter(pk=workspace_id, account=account)).first()
-    if workspace is None:
-        raise NotFound(_("This workspace is not known."), code="workspace_not_found")
-    return workspace
+    return _one(Workspace.objects.filter(pk=workspace_id, account=account))
 
 
 def workspace_history(*, workspace: Workspace, limit: int = HISTORY_LIMIT) -> list[WorkspaceHistory]:

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 
 from billing_center.accounts.models import Account
 from billing_center.audit.services import RequestMeta, audit_record
-from billing_center.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
+from billing_center.core.errors import Conflict, RateLimited, ValidationFailed
 from billing_center.verification.models import Channel, Purpose
 from billing_center.verification.services import code_check, code_send, invalid_code_error
 from billing_center.workspaces import events
 from billing_center.workspaces.models import Actor, SettlementMethod, Workspace
+from billing_center.workspaces.selectors import workspace_not_found
 from billing_center.workspaces.services.common import (
     _actor_label,
     _locked,
@@ -49,7 +50,7 @@ def _account_matching(*, username: str, email: str) -> Account | None:
 
 def _require_workspace_exists(workspace_id: str) -> None:
     if not workspace_id_valid(workspace_id) or not Workspace.objects.filter(pk=workspace_id).exists():
-        raise NotFound(_("This workspace is not known."), code="workspace_not_found")
+        raise workspace_not_found()
 
 
 def workspace_bind_code_request(*, workspace_id: str, username: str, email: str, meta: RequestMeta) -> None:

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from billing_center.accounts.models import Account
 from billing_center.audit.events import EventType
 from billing_center.audit.services import RequestMeta, audit_record
-from billing_center.core.errors import NotFound, ValidationFailed
+from billing_center.core.errors import ValidationFailed
 from billing_center.workspaces.models import Actor, Workspace, WorkspaceHistory
+from billing_center.workspaces.selectors import workspace_not_found
 
 WORKSPACE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$")
 REASON_MAX = 200
@@ -87,5 +88,5 @@ def _locked_or_none(workspace_id: str) -> Workspace | None:
 def _locked(workspace_id: str) -> Workspace:
     workspace = _locked_or_none(workspace_id)
     if workspace is None:
-        raise NotFound(_("This workspace is not known."), code="workspace_not_found")
+        raise workspace_not_found()
     return workspace
