@@ -69,15 +69,20 @@ class AttachmentInline(admin.TabularInline[ContractAttachment, Contract]):
         url = reverse("admin:contracts_attachment_download", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
+    @staticmethod
+    def _open(contract: Contract | None) -> bool:
+        """A terminated contract's attachments are frozen."""
+        return contract is None or contract.staff_status != StaffStatus.TERMINATED
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Stored files are never replaced in place; remove and upload instead.
-        return obj is None or obj.staff_status != StaffStatus.TERMINATED
+        return self._open(obj)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None or obj.staff_status != StaffStatus.TERMINATED
+        return self._open(obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None or obj.staff_status != StaffStatus.TERMINATED
+        return self._open(obj)
 
 
 @admin.register(Contract)
