@@ -24,7 +24,7 @@ from billing_center.contracts.services import (
     staff_status_change_check,
 )
 from billing_center.core.errors import ApplicationError
-from billing_center.core.forms import form_add_service_error
+from billing_center.core.forms import FilterForm, form_add_service_error
 
 
 class DateInput(forms.DateInput):
@@ -34,7 +34,10 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class ContractFilterForm(forms.Form):
+class ContractFilterForm(FilterForm):
+    filters_class = ContractFilters
+    filters: ContractFilters
+
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -45,21 +48,6 @@ class ContractFilterForm(forms.Form):
     )
     signed_from = forms.DateField(label=_("Signed from"), required=False, widget=DateInput())
     signed_to = forms.DateField(label=_("Signed to"), required=False, widget=DateInput())
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if self.errors:
-            return cleaned
-        try:
-            self.filters = ContractFilters.build(
-                status=cleaned.get("status"),
-                q=cleaned.get("q"),
-                signed_from=cleaned.get("signed_from"),
-                signed_to=cleaned.get("signed_to"),
-            )
-        except ApplicationError as error:
-            form_add_service_error(self, error)
-        return cleaned
 
 
 class ContractAdminForm(forms.ModelForm[Contract]):

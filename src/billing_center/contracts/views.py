@@ -40,7 +40,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         pass
     else:
-        filters = getattr(form, "filters", filters)
+        filters = form.filters
         try:
             page = contract_page_for_holder(
                 account=request.user, filters=filters, cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE
@@ -92,5 +92,5 @@ def contract_export(request: HttpRequest) -> StreamingHttpResponse | HttpRespons
     form = ContractFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return render(request, "contracts/list.html", {"form": form, "contracts": [], "is_first_page": True}, status=400)
-    filters = getattr(form, "filters", ContractFilters())
+    filters = form.filters
     return export_csv_response(account=request.user, filters=filters, meta=RequestMeta.from_request(request))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django import forms
 from django.utils.translation import ngettext
 
@@ -31,3 +33,25 @@ def form_add_service_error(
     the form as a whole."""
     field = (aliases or {}).get(exc.field or "", exc.field) or default_field
     form.add_error(field if field in form.fields else None, error_text(exc))
+
+
+class FilterForm(forms.Form):
+    """The filter form of a holder list. Its fields are the keyword arguments of the list's
+    ``filters_class.build``: ``filters`` is what that returns for the cleaned values (no filters until
+    then), and an error it raises shows on the field it names."""
+
+    filters_class: ClassVar[type[Any]]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters = self.filters_class()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        try:
+            self.filters = self.filters_class.build(**{name: cleaned.get(name) for name in self.fields})
+        except ApplicationError as error:
+            form_add_service_error(self, error)
+        return cleaned

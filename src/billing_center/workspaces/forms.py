@@ -7,14 +7,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from billing_center.core.errors import ApplicationError
-from billing_center.core.forms import form_add_service_error
+from billing_center.core.forms import FilterForm
 from billing_center.workspaces.models import LockState, SettlementMethod
 from billing_center.workspaces.selectors import SEARCH_MAX_LENGTH, WorkspaceFilters
 from billing_center.workspaces.sites import site_choices
 
 
-class WorkspaceFilterForm(forms.Form):
+class WorkspaceFilterForm(FilterForm):
+    filters_class = WorkspaceFilters
+    filters: WorkspaceFilters
+
     site = forms.ChoiceField(label=_("Site"), required=False)
     method = forms.ChoiceField(
         label=_("Settlement method"),
@@ -29,22 +31,6 @@ class WorkspaceFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["site"].choices = [("", _("Any site")), *site_choices()]  # type: ignore[attr-defined]
-        self.filters = WorkspaceFilters()
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if self.errors:
-            return cleaned
-        try:
-            self.filters = WorkspaceFilters.build(
-                site=cleaned.get("site"),
-                method=cleaned.get("method"),
-                lock_state=cleaned.get("lock_state"),
-                q=cleaned.get("q"),
-            )
-        except ApplicationError as error:
-            form_add_service_error(self, error)
-        return cleaned
 
 
 class OperatorBindForm(forms.Form):
