@@ -15,7 +15,7 @@ from billing_center.core.errors import NotFound, ValidationFailed
 from billing_center.core.filters import search_text
 from billing_center.core.pagination import Page, first_page_desc, paginate_desc
 from billing_center.workspaces.models import LockState, SettlementMethod, Workspace, WorkspaceHistory
-from billing_center.workspaces.sites import site_exists
+from billing_center.workspaces.sites import site_require
 
 SEARCH_MAX_LENGTH = 100
 LIST_KEYS = ("created_at", "id")
@@ -104,8 +104,8 @@ class WorkspaceFilters:
     ) -> WorkspaceFilters:
         """Validated filters; raises ValidationFailed naming the offending parameter."""
         site = (site or "").strip() or None
-        if site is not None and not site_exists(site):
-            raise ValidationFailed(_("This site is not known."), field="site", code="unknown_site")
+        if site is not None:
+            site_require(site)
         method = (method or "").strip() or None
         if method is not None and method not in SettlementMethod.values:
             raise ValidationFailed(_("Choose a settlement method from the list."), field="method", code="invalid_method")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from billing_center.core.errors import ValidationFailed
 
 # Where the default sites are; a site added by configuration shows its code only.
 SITE_LABELS: dict[str, Promise] = {
@@ -31,6 +34,13 @@ def sites() -> dict[str, str]:
 
 def site_exists(site: str) -> bool:
     return site in settings.WORKSPACE_SITES
+
+
+def site_require(site: str) -> str:
+    """The site, when it is one of the table's; else ValidationFailed on ``site``."""
+    if not site_exists(site):
+        raise ValidationFailed(gettext("This site is not known."), field="site", code="unknown_site")
+    return site
 
 
 def site_vendor(site: str) -> str:

@@ -11,7 +11,7 @@ from billing_center.core.errors import ValidationFailed
 from billing_center.workspaces import events
 from billing_center.workspaces.models import Actor, SettlementMethod, Workspace
 from billing_center.workspaces.services.common import _locked, _locked_or_none, _record, workspace_id_valid
-from billing_center.workspaces.sites import site_exists, site_vendor
+from billing_center.workspaces.sites import site_require, site_vendor
 
 NAME_MAX = 200
 
@@ -37,12 +37,6 @@ def _require_name(name: str) -> str:
     return cleaned
 
 
-def _require_site(site: str) -> str:
-    if not site_exists(site):
-        raise ValidationFailed(_("This site is not known."), field="site", code="unknown_site")
-    return site
-
-
 def _require_language(language: str) -> str:
     wanted = (language or "").strip().lower()
     for code, _name in settings.LANGUAGES:
@@ -63,7 +57,7 @@ def workspace_register(
 ) -> tuple[Workspace, bool]:
     """Create the workspace, or update its name, site and language. Returns (workspace, created)."""
     _require_id(workspace_id)
-    fields = {"name": _require_name(name), "site": _require_site(site), "language": _require_language(language)}
+    fields = {"name": _require_name(name), "site": site_require(site), "language": _require_language(language)}
     workspace = _locked_or_none(workspace_id)
     if workspace is None:
         try:
