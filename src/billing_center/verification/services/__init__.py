@@ -18,7 +18,12 @@ makes the first attempt before returning, so ``delivery`` is ``"sent"`` or ``"de
 """
 
 from billing_center.verification.delivery import deliveries_process_due, delivery_status
-from billing_center.verification.services.checking import CodeState, code_check, code_state
+from billing_center.verification.services.checking import (
+    CodeState,
+    code_check,
+    code_state,
+    invalid_code_error,
+)
 from billing_center.verification.services.common import code_normalize, target_normalize
 from billing_center.verification.services.notices import notice_send
 from billing_center.verification.services.pow import POW_PREFIX, pow_required, pow_verify
@@ -35,6 +40,7 @@ __all__ = [
     "codes_void",
     "deliveries_process_due",
     "delivery_status",
+    "invalid_code_error",
     "notice_send",
     "pow_required",
     "pow_verify",

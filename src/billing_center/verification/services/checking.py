@@ -105,7 +105,7 @@ def code_check(
     for delivery_id in notices:
         _after_commit_or_now(delivery_id)
     if matched is None:
-        raise _invalid_code_error()
+        raise invalid_code_error()
     assert matched is not None
     return matched
 
@@ -148,7 +148,9 @@ def _live_codes(*, purpose: str, target: str, flow: str, now: datetime):  # type
     ).order_by(*LIVE_CODE_ORDER)
 
 
-def _invalid_code_error() -> ValidationFailed:
+def invalid_code_error() -> ValidationFailed:
+    """The one answer to a wrong, expired, used or unknown code; a caller that refuses after the code
+    matched (e.g. a disabled account) answers the same, so the answer never tells which."""
     return ValidationFailed(
         _("The code is wrong or no longer valid. Check it, or ask for a new code."),
         code="invalid_code",
