@@ -131,12 +131,7 @@ def _send_caps(
     target_key = _digest(target)
     per_hour, per_day = settings.CODE_SENDS_PER_TARGET_PER_HOUR, settings.CODE_SENDS_PER_TARGET_PER_DAY
     if purpose in HOLDER_PURPOSES:
-        if account is not None and account.pk:
-            caps.append(
-                (f"code:send:holder:account:{account.pk}", settings.CODE_SENDS_PER_ACCOUNT_PER_HOUR, HOUR)
-            )
-        caps.append((f"code:send:holder:target:h:{target_key}", per_hour, HOUR))
-        caps.append((f"code:send:holder:target:d:{target_key}", per_day, DAY))
+        caps += _account_and_address_caps("code:send:holder:", account=account, target_key=target_key)
         sms_budget = ("code:send:sms-budget:holder", settings.SMS_BUDGET_PER_HOUR, HOUR)
     else:
         network_key = _digest(network_of(meta.ip))
@@ -148,17 +143,25 @@ def _send_caps(
         if known:
             sms_budget = ("code:send:sms-budget:known", settings.SMS_BUDGET_PER_HOUR, HOUR)
         else:
-            if account is not None and account.pk:
-                caps.append(
-                    (f"code:send:account:{account.pk}", settings.CODE_SENDS_PER_ACCOUNT_PER_HOUR, HOUR)
-                )
-            caps.append((f"code:send:target:h:{target_key}", per_hour, HOUR))
-            caps.append((f"code:send:target:d:{target_key}", per_day, DAY))
+            caps += _account_and_address_caps("code:send:", account=account, target_key=target_key)
             sms_budget = ("code:send:sms-budget", settings.SMS_BUDGET_PER_HOUR, HOUR)
         if purpose == Purpose.SIGNUP_PHONE:
             sms_budget = (SIGNUP_SMS_BUDGET_KEY, settings.SMS_SIGNUP_BUDGET_PER_HOUR, HOUR)
     if channel == Channel.SMS:
         caps.append(sms_budget)
+    return caps
+
+
+def _account_and_address_caps(
+    prefix: str, *, account: Account | None, target_key: str
+) -> list[tuple[str, int, int]]:
+    """The hourly cap of the account (if it exists) and the hourly and daily caps of the address, in that
+    order, in the budget named by ``prefix``."""
+    caps: list[tuple[str, int, int]] = []
+    if account is not None and account.pk:
+        caps.append((f"{prefix}account:{account.pk}", settings.CODE_SENDS_PER_ACCOUNT_PER_HOUR, HOUR))
+    caps.append((f"{prefix}target:h:{target_key}", settings.CODE_SENDS_PER_TARGET_PER_HOUR, HOUR))
+    caps.append((f"{prefix}target:d:{target_key}", settings.CODE_SENDS_PER_TARGET_PER_DAY, DAY))
     return caps
 
 
