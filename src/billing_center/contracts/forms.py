@@ -24,7 +24,7 @@ from billing_center.contracts.services import (
     staff_status_change_check,
 )
 from billing_center.core.errors import ApplicationError
-from billing_center.core.forms import FilterForm, form_add_service_error
+from billing_center.core.forms import FilterForm, form_add_service_error, form_field_check
 
 
 class DateInput(forms.DateInput):
@@ -112,10 +112,7 @@ class AttachmentUploadForm(forms.ModelForm[ContractAttachment]):
         upload = self.cleaned_data.get("upload")
         if upload is None:
             return None
-        try:
-            pdf_check(upload)
-        except ApplicationError as error:
-            raise forms.ValidationError(error.message, code=error.code) from error
+        form_field_check(pdf_check, upload)
         return upload
 
     def has_changed(self) -> bool:

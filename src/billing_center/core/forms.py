@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 from django import forms
 from django.utils.translation import ngettext
 
 from billing_center.core.errors import ApplicationError
+
+Value = TypeVar("Value")
 
 
 def error_text(exc: ApplicationError) -> str:
@@ -55,3 +58,12 @@ class FilterForm(forms.Form):
         except ApplicationError as error:
             form_add_service_error(self, error)
         return cleaned
+
+
+def form_field_check(check: Callable[[Value], object], value: Value) -> None:
+    """Run a service's check on a field's value in the field's ``clean``: a refusal becomes that field's
+    error, with the service's message and code."""
+    try:
+        check(value)
+    except ApplicationError as exc:
+        raise forms.ValidationError(exc.message, code=exc.code) from exc

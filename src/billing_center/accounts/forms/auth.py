@@ -13,7 +13,7 @@ from billing_center.accounts.choices import industry_choices, region_choices
 from billing_center.accounts.forms.fields import PasswordsMatchMixin, code_field, password_field
 from billing_center.accounts.identifiers import normalize_email, normalize_phone, normalize_username
 from billing_center.accounts.models import Language
-from billing_center.core.errors import ApplicationError
+from billing_center.core.forms import form_field_check
 
 
 def identifier_field(label: Any = None) -> forms.CharField:
@@ -108,10 +108,7 @@ class SignupForm(DeferredValidationMixin, PasswordsMatchMixin, forms.Form):
     def _format_checked(self, name: str, check: Any) -> str:
         value = str(self.cleaned_data.get(name) or "")
         if value:
-            try:
-                check(value)
-            except ApplicationError as exc:
-                raise forms.ValidationError(exc.message, code=exc.code) from exc
+            form_field_check(check, value)
         return value
 
     def clean_username(self) -> str:
