@@ -70,6 +70,8 @@ def test_console_answers_404_for_other_holders_and_drafts(holder_client, other_h
     draft = ContractFactory(account=holder, staff_status="draft")
     assert holder_client.get(f"/contracts/{theirs.pk}/").status_code == 404
     assert holder_client.get(f"/contracts/{draft.pk}/").status_code == 404
+    # and the page names itself like every other not-found page
+    assert "<title>Contract not found · Billing Center</title>" in holder_client.get(f"/contracts/{draft.pk}/").content.decode()
     assert holder_client.get(f"/contracts/{theirs.pk}/attachments/{their_file.pk}/download").status_code == 404
 
 

@@ -154,6 +154,17 @@ def test_phone_page_offers_add_phone_without_a_phone_and_lost_phone_with_one():
     assert "Replace a lost phone" in page and "Change phone" in page
 
 
+def test_security_page_title_is_its_heading_and_two_factor_is_a_card_of_the_page(db):
+    # given a holder
+    client = logged_in_client(AccountFactory())
+    # when they open the security page
+    page = client.get("/settings/security").content.decode()
+    # then its <title> is the heading alone, and the two-factor link is in the page's body once
+    assert "<title>Security · Billing Center</title>" in page
+    assert page.count("Manage two-factor authentication") == 1
+    assert page.index("Manage two-factor authentication") > page.index("</head>")
+
+
 def test_password_change_on_the_security_page():
     # given a holder on two devices
     account = AccountFactory()
