@@ -8,6 +8,7 @@ Session data keys written here and read by ``SessionLifetimeMiddleware`` and the
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import timezone
 
 from billing_center.accounts import events
 from billing_center.accounts.models import Account
@@ -94,6 +96,11 @@ def session_mark_reauthenticated(request: HttpRequest) -> None:
     """After a successful re-authentication: new session id, fresh re-auth time."""
     request.session.cycle_key()
     request.session[REAUTH_AT] = time.time()
+
+
+def reauth_window_end() -> datetime:
+    """Until when a (re-)authentication made now lets the holder start a sensitive change."""
+    return timezone.now() + timedelta(seconds=settings.REAUTH_WINDOW_SECONDS)
 
 
 def reauth_is_fresh(request: HttpRequest) -> bool:

@@ -6,12 +6,10 @@ Thin: parse, call one service, start or end the session, answer. Rules live in `
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import Status
@@ -33,7 +31,12 @@ from billing_center.accounts.api.schemas import (
 )
 from billing_center.accounts.models import Account
 from billing_center.accounts.second_factor import second_factor_pending_or_raise
-from billing_center.accounts.sessions import session_login, session_logout, session_mark_reauthenticated
+from billing_center.accounts.sessions import (
+    reauth_window_end,
+    session_login,
+    session_logout,
+    session_mark_reauthenticated,
+)
 from billing_center.audit.services import RequestMeta
 from billing_center.core.api import CsrfProtected, HolderSession, ProblemOut, holder
 from billing_center.verification.services import CodeSent
@@ -190,7 +193,7 @@ def reauthenticate(request: HttpRequest, body: ReauthIn) -> ReauthOut:
     )
     second_factor_pending_or_raise(request, holder(request), purpose="reauth", method="reauth")
     session_mark_reauthenticated(request)
-    return ReauthOut(reauthenticated_until=timezone.now() + timedelta(seconds=settings.REAUTH_WINDOW_SECONDS))
+    return ReauthOut(reauthenticated_until=reauth_window_end())
 
 
 @router.post("/logout", auth=PRE_LOGIN, response={204: None, 403: ProblemOut}, summary="Log out")

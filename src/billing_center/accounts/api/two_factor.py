@@ -6,14 +6,13 @@ for an account with two-factor on; the same session then sends the authenticator
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Schema
 
 from billing_center.accounts.second_factor import second_factor_complete
+from billing_center.accounts.sessions import reauth_window_end
 from billing_center.core.api import CsrfProtected, problems_for
 
 router = Router(tags=["auth"])
@@ -40,5 +39,5 @@ def two_factor_complete(request: HttpRequest, body: SecondFactorIn) -> SecondFac
     purpose = second_factor_complete(request, body.code)
     return SecondFactorOut(
         completed=purpose,
-        reauthenticated_until=timezone.now() + timedelta(seconds=settings.REAUTH_WINDOW_SECONDS),
+        reauthenticated_until=reauth_window_end(),
     )

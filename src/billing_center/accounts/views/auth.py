@@ -37,6 +37,7 @@ from billing_center.accounts.second_factor import second_factor_pending
 from billing_center.audit.services import RequestMeta
 from billing_center.core.errors import ApplicationError
 from billing_center.core.forms import form_add_service_error
+from billing_center.verification.services import code_lifetime_minutes
 
 SIGNUP_SENT_KEY = "bc_signup_codes"
 SIGNUP_SEND_BUTTONS = {"send_email_code": ("email", "email"), "send_phone_code": ("sms", "phone")}
@@ -184,7 +185,7 @@ def _render_signup(
         "form": form,
         "email_state": channels["email"],
         "phone_state": channels["phone"],
-        "code_minutes": settings.CODE_TTL_SECONDS // 60,
+        "code_minutes": code_lifetime_minutes(),
         "next": safe_next(request),
     }
     return _render(request, "accounts/auth/signup.html", context, error=error)
@@ -233,7 +234,7 @@ def _code_step_page(
 ) -> HttpResponse:
     """Step 1, "send_code": a code to the typed address (``code_request``), then the page asks for it;
     step 2: the cleaned form, with the code, goes to ``finish``. A refused step stays on the page."""
-    context["code_minutes"] = settings.CODE_TTL_SECONDS // 60
+    context["code_minutes"] = code_lifetime_minutes()
     if request.method == "GET":
         return _render(request, template, {**context, "form": form_class()})
     sending = "send_code" in request.POST
@@ -313,7 +314,7 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "next": safe_next(request),
         "has_password": has_password,
-        "code_minutes": settings.CODE_TTL_SECONDS // 60,
+        "code_minutes": code_lifetime_minutes(),
     }
     error = None
     action = request.POST.get("action", "")

@@ -43,6 +43,7 @@ from billing_center.audit.services import RequestMeta
 from billing_center.core.errors import ApplicationError, ReauthenticationRequired
 from billing_center.core.forms import error_text, form_add_service_error
 from billing_center.core.masking import mask_email, mask_phone
+from billing_center.verification.services import code_lifetime_minutes
 
 # A start refused for a stale re-authentication is remembered here and resumed once, right after the
 # holder confirmed it is them (the intent itself came from a CSRF-checked POST).
@@ -155,7 +156,7 @@ def identifier_change(request: HttpRequest, kind: str) -> HttpResponse:
         "has_phone": bool(account.phone),
         "login_email_masked": mask_email(account.email),
         "current_masked": mask_email(account.email) if kind == "email" else mask_phone(account.phone or ""),
-        "code_minutes": settings.CODE_TTL_SECONDS // 60,
+        "code_minutes": code_lifetime_minutes(),
         "change_minutes": settings.IDENTIFIER_CHANGE_TTL_SECONDS // 60,
         "delay_hours": settings.LOST_PHONE_DELAY_SECONDS // 3600,
     }

@@ -24,7 +24,11 @@ from billing_center.verification.services.checking import (
     code_state,
     invalid_code_error,
 )
-from billing_center.verification.services.common import code_normalize, target_normalize
+from billing_center.verification.services.common import (
+    code_lifetime_minutes,
+    code_normalize,
+    target_normalize,
+)
 from billing_center.verification.services.notices import notice_send
 from billing_center.verification.services.pow import POW_PREFIX, pow_required, pow_verify
 from billing_center.verification.services.sending import CodeSent, code_send, codes_void
@@ -34,6 +38,7 @@ __all__ = [
     "CodeSent",
     "CodeState",
     "code_check",
+    "code_lifetime_minutes",
     "code_normalize",
     "code_send",
     "code_state",

@@ -19,6 +19,11 @@ DAY = 24 * HOUR
 LIVE_CODE_ORDER = ("-created_at", "-id")
 
 
+def code_lifetime_minutes() -> int:
+    """How long a code lives, in whole minutes, as messages and pages state it."""
+    return settings.CODE_TTL_SECONDS // 60
+
+
 def target_normalize(target: str) -> str:
     """Codes are bound to the address as the caller normalized it; emails compare case-insensitively."""
     target = target.strip()

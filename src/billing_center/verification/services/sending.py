@@ -23,6 +23,7 @@ from billing_center.verification.services.common import (
     CODE_DIGITS,
     _after_commit_or_now,
     _require_choice,
+    code_lifetime_minutes,
     target_normalize,
 )
 from billing_center.verification.services.limits import _send_limits_take
@@ -124,7 +125,7 @@ def _code_issue(
     now = timezone.now()
     _void_previous(purpose=purpose, target=target, account=account, flow=flow, now=now)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    minutes = settings.CODE_TTL_SECONDS // 60
+    minutes = code_lifetime_minutes()
     if decoy_notice is not None:
         # Same rows and work as a real code, but the stored HMAC is of a secret nobody ever sees.
         stored_hmac = code_hmac(flow=flow, purpose=purpose, target=target, code=secrets.token_hex(32))
