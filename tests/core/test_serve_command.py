@@ -1,4 +1,5 @@
-"""``serve``: granian's access log is off unless ACCESS_LOG or ``--access-log`` turns it on."""
+"""``serve``: granian's access log is off unless ACCESS_LOG or ``--access-log`` turns it on; the workers
+get glibc's memory settings."""
 
 from __future__ import annotations
 
@@ -24,12 +25,21 @@ class _FakeProcess:
         pass
 
 
+class _Started(list[list[str]]):
+    """The command lines started, in order; ``environments`` holds each one's ``env``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.environments: list[dict[str, str] | None] = []
+
+
 @pytest.fixture
-def started(monkeypatch) -> list[list[str]]:
-    commands: list[list[str]] = []
+def started(monkeypatch) -> _Started:
+    commands = _Started()
 
     def popen(args: list[str], **kwargs: Any) -> _FakeProcess:
         commands.append(args)
+        commands.environments.append(kwargs.get("env"))
         return _FakeProcess(args, **kwargs)
 
     monkeypatch.setattr(serve.subprocess, "Popen", popen)
@@ -58,3 +68,28 @@ def test_the_access_log_follows_the_setting_unless_a_flag_says_otherwise(started
     granian = _granian(started)
     assert expected in granian
     assert ({"--access-log", "--no-access-log"} - {expected}).isdisjoint(granian)
+
+
+def test_the_server_gets_glibc_settings_that_return_argon2_memory(started, monkeypatch):
+    # given no malloc settings in the environment
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    # when serve starts granian
+    with pytest.raises(SystemExit):
+        call_command("serve", "--no-worker")
+    # then the server process gets two arenas and a fixed 128 KiB mmap threshold
+    env = started.environments[started.index(_granian(started))]
+    assert env is not None
+    assert env["MALLOC_ARENA_MAX"] == "2" and env["MALLOC_MMAP_THRESHOLD_"] == "131072"
+
+
+def test_malloc_settings_from_the_environment_win(started, monkeypatch):
+    # given an operator's own values
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "1048576")
+    # when serve starts granian, then they pass through unchanged
+    with pytest.raises(SystemExit):
+        call_command("serve", "--no-worker")
+    env = started.environments[started.index(_granian(started))]
+    assert env is not None
+    assert env["MALLOC_ARENA_MAX"] == "4" and env["MALLOC_MMAP_THRESHOLD_"] == "1048576"

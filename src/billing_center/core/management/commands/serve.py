@@ -12,6 +12,22 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
+def _malloc_env() -> dict[str, str]:
+    """glibc tuning for the workers' memory (bench/README.md), each overridable from the environment.
+
+    Every password check allocates Argon2's 19 MiB and frees it. By default glibc raises its mmap
+    threshold to the size of the last freed block, so from the second check on those blocks come from
+    the heap and stay resident, one per arena a hashing thread used: a worker sat at ~180 MB after a
+    burst of wrong passwords. Pinning the threshold at glibc's own starting value (128 KiB) keeps large
+    blocks on mmap, returned at free: ~120-135 MB, for ~5 ms more CPU per password check (the fresh
+    pages are faulted in each time). Two arenas bound the rest of the per-thread growth.
+    """
+    return {
+        "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),
+        "MALLOC_MMAP_THRESHOLD_": os.environ.get("MALLOC_MMAP_THRESHOLD_", str(128 * 1024)),
+    }
+
+
 class Command(BaseCommand):
     help = "Run the production WSGI server (granian) and, unless disabled, the delivery worker."
 
@@ -63,9 +79,7 @@ class Command(BaseCommand):
                 "--access-log" if access_log else "--no-access-log",
                 "billing_center.wsgi:application",
             ],
-            # glibc keeps one malloc arena per thread that has hashed a password (Argon2's 19 MiB), so
-            # RSS grows with the thread count; two arenas keep a worker under 150 MB (bench/README.md).
-            env={**os.environ, "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")},
+            env={**os.environ, **_malloc_env()},
         )
         children.append(server)
 
