@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from billing_center.audit.models import AuditEvent
 from billing_center.audit.selectors import security_events_for_account
-from billing_center.core.pagination import first_page_desc, paginate_desc
+from billing_center.core.pagination import first_page_desc, first_page_values_desc, paginate_desc
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +104,53 @@ def test_a_first_page_with_a_joined_foreign_key_equals_select_related():
                 for field in type(orm.cloud_account)._meta.concrete_fields:
                     pair = getattr(hand.cloud_account, field.attname), getattr(orm.cloud_account, field.attname)
                     assert (pair[0], type(pair[0])) == (pair[1], type(pair[1])), field.name
+
+
+FIELDS = ("id", "event", "created_at", "ip", "user_agent", "old", "new", "detail")
+
+
+@pytest.mark.parametrize("limit", [None, 1, 3, 20, 100])
+def test_the_values_first_page_equals_the_orm_pages_first_page_as_values_list(limit):
+    # given an account with events (some sharing a timestamp, some without an IP) and another account's
+    account, other = AccountFactory(), AccountFactory()
+    _events(account, 45)
+    _events(other, 5)
+    names = ["login.failed", "login.succeeded", "password.changed"]
+    # when the first page is read by hand as tuples and through the ORM
+    by_hand = first_page_values_desc(AuditEvent, FIELDS, [("event", "in", names), ("account", "=", account)],
+                                     keys=KEYS, limit=limit)
+    queryset = AuditEvent.objects.filter(event__in=names, account=account)
+    by_orm = paginate_desc(queryset, keys=KEYS, cursor=None, limit=limit)
+    orm_values = {row[0]: row for row in queryset.values_list(*FIELDS)}
+    # then the same rows in the same order, each the ORM's values_list tuple (value and type), the same cursor
+    assert [row[0] for row in by_hand.items] == [row.pk for row in by_orm.items]
+    for hand in by_hand.items:
+        assert [(value, type(value)) for value in hand] == [(value, type(value)) for value in orm_values[hand[0]]]
+    assert by_hand.next_cursor == by_orm.next_cursor
+
+
+def test_the_values_security_log_walks_the_same_pages_as_the_instance_one():
+    from billing_center.audit.selectors import security_event_values_for_account
+
+    account = AccountFactory()
+    _events(account, 45)
+    cursor = None
+    while True:
+        # when each page is read as tuples and as instances (the first hand-written, the rest via the ORM)
+        values = security_event_values_for_account(account=account, fields=FIELDS, cursor=cursor, limit=7)
+        rows = security_events_for_account(account=account, cursor=cursor, limit=7)
+        # then the same rows, values and next cursor
+        assert values.items == [tuple(getattr(row, name) for name in FIELDS) for row in rows.items]
+        assert values.next_cursor == rows.next_cursor
+        cursor = rows.next_cursor
+        if cursor is None:
+            break
+
+
+def test_an_empty_in_list_reads_no_values(django_assert_num_queries):
+    account = AccountFactory()
+    _events(account, 3)
+    with django_assert_num_queries(0):
+        page = first_page_values_desc(AuditEvent, FIELDS, [("event", "in", []), ("account", "=", account)],
+                                      keys=KEYS, limit=5)
+    assert page.items == [] and page.next_cursor is None

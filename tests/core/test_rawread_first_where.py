@@ -98,3 +98,24 @@ def test_lower_equals_is_the_lower_exact_lookup(email):
         for field in Account._meta.concrete_fields:
             hand, orm = getattr(by_hand, field.attname), getattr(by_orm, field.attname)
             assert (hand, type(hand)) == (orm, type(orm)), field.name
+
+
+def test_values_where_is_values_list_with_the_same_values_and_types():
+    from billing_center.core.rawread import values_where
+
+    # given codes of two accounts, with NULL and non-NULL values
+    holder, other = AccountFactory(), AccountFactory()
+    now = timezone.now()
+    for minutes in range(4):
+        _code(account=holder, created_at=now - dt.timedelta(minutes=minutes), used_at=now if minutes % 2 else None)
+    _code(account=other)
+    fields = ("id", "created_at", "used_at", "attempts", "is_decoy", "account")
+    for limit in (None, 2):
+        # when read as tuples by hand and through values_list
+        by_hand = values_where(OneTimeCode, fields, [("account", "=", holder), ("expires_at", ">", now)],
+                               order_by=("-created_at", "id"), limit=limit)
+        queryset = OneTimeCode.objects.filter(account=holder, expires_at__gt=now).order_by("-created_at", "id")
+        by_orm = list(queryset.values_list(*fields)[:limit] if limit else queryset.values_list(*fields))
+        # then the same tuples, value and type
+        assert [[(v, type(v)) for v in row] for row in by_hand] == [[(v, type(v)) for v in row] for row in by_orm]
+    assert len(by_orm) == 2

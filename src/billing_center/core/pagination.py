@@ -22,7 +22,7 @@ from django.db.models import Field, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from billing_center.core.errors import ValidationFailed
-from billing_center.core.rawread import Condition, rows_where
+from billing_center.core.rawread import Condition, rows_where, values_where
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 20
@@ -142,6 +142,27 @@ def first_page_desc(
     salt = _salt(model, keys)
     next_cursor = (
         _encode([_key_value(rows[-1], key) for key in keys], salt=salt) if has_more and rows else None
+    )
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+def first_page_values_desc(
+    model: type[Model],
+    fields: Sequence[str],
+    conditions: Sequence[Condition],
+    *,
+    keys: tuple[str, ...],
+    limit: int | None,
+) -> Page[tuple[Any, ...]]:
+    """``first_page_desc`` as ``values_list(*fields)`` tuples (``core.rawread.values_where``): the same
+    rows in the same order and the same next cursor, no model instance. ``fields`` must hold the keys."""
+    size = clamp_limit(limit)
+    rows = values_where(model, fields, conditions, order_by=[f"-{key}" for key in keys], limit=size + 1)
+    has_more = len(rows) > size
+    rows = rows[:size]
+    positions = [list(fields).index(key) for key in keys]
+    next_cursor = (
+        _encode([rows[-1][position] for position in positions], salt=_salt(model, keys)) if has_more and rows else None
     )
     return Page(items=rows, next_cursor=next_cursor)
 

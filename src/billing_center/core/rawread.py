@@ -7,7 +7,7 @@ each value through the converters the ORM applies (the backend's and the field's
 and builds the instance with ``Model.from_db`` — so the result is indistinguishable from ``.get(pk=…)``.
 The SQL text and the converters are computed once per model and database alias. ``first_where`` does
 the same for ``.filter(…).order_by(…)[.select_for_update()].first()`` with equality, ``>`` and
-``IS NULL`` conditions.
+``IS NULL`` conditions; ``values_where`` for ``.values_list(…)``: the named columns as plain tuples.
 """
 
 from __future__ import annotations
@@ -127,23 +127,11 @@ def _related_plan(
     return ", ".join(columns), " ".join(joins), parts
 
 
-def rows_where(
-    model: type[M],
-    conditions: Sequence[Condition],
-    *,
-    order_by: Sequence[str],
-    limit: int,
-    related: Sequence[str] = (),
-    for_update: bool = False,
-    alias: str = "default",
-) -> list[M]:
-    """``model.objects.filter(…)[.select_related(*related)].order_by(*order_by)[:limit]`` in one
-    hand-written SELECT: the same columns, each condition's value prepared by its field as the ORM
-    prepares it, the same converters and instances (a related row through a LEFT OUTER JOIN, cached on
-    its foreign key as ``select_related`` caches it; None when the key is NULL). ``order_by`` names
-    fields, ``-`` for descending."""
-    plan_sql, converters = _plan(model, alias)
-    connection = connections[alias]
+def _where(
+    model: type[models.Model], conditions: Sequence[Condition], connection: Any
+) -> tuple[str, list[Any]] | None:
+    """The WHERE clause and its parameters, each value prepared by its field as the ORM prepares it;
+    None for an empty ``in`` (the ORM runs no query then)."""
     quote = connection.ops.quote_name
     meta = model._meta
     table = quote(meta.db_table)
@@ -162,22 +150,53 @@ def rows_where(
             prepared = [field.get_db_prep_value(item, connection) for item in values]  # type: ignore[union-attr]
         if operator == "in":
             if not prepared:
-                return []  # what the ORM answers for an empty IN (it runs no query)
+                return None
             where.append(f"{column} IN ({', '.join(['%s'] * len(prepared))})")
         else:
             where.append(_OPERATORS[operator].format(column=column))
         params.extend(prepared)
-    ordering = ", ".join(
+    return " AND ".join(where) or "1 = 1", params
+
+
+def _ordering(model: type[models.Model], order_by: Sequence[str], connection: Any) -> str:
+    quote = connection.ops.quote_name
+    meta = model._meta
+    table = quote(meta.db_table)
+    return ", ".join(
         f"{table}.{quote(str(meta.get_field(key.lstrip('-')).column))} {'DESC' if key.startswith('-') else 'ASC'}"  # type: ignore[union-attr]
         for key in order_by
     )
+
+
+def rows_where(
+    model: type[M],
+    conditions: Sequence[Condition],
+    *,
+    order_by: Sequence[str],
+    limit: int,
+    related: Sequence[str] = (),
+    for_update: bool = False,
+    alias: str = "default",
+) -> list[M]:
+    """``model.objects.filter(…)[.select_related(*related)].order_by(*order_by)[:limit]`` in one
+    hand-written SELECT: the same columns, each condition's value prepared by its field as the ORM
+    prepares it, the same converters and instances (a related row through a LEFT OUTER JOIN, cached on
+    its foreign key as ``select_related`` caches it; None when the key is NULL). ``order_by`` names
+    fields, ``-`` for descending."""
+    plan_sql, converters = _plan(model, alias)
+    connection = connections[alias]
+    clause = _where(model, conditions, connection)
+    if clause is None:
+        return []  # what the ORM answers for an empty IN (it runs no query)
+    where, params = clause
+    ordering = _ordering(model, order_by, connection)
     select = plan_sql.split(" WHERE ", 1)[0]
     parts: list[tuple[Any, type[models.Model], int, list[tuple[list[Converter], Any]]]] = []
     if related:
         extra_columns, joins, parts = _related_plan(model, alias, tuple(related))
         head, tail = select.split(" FROM ", 1)
         select = f"{head}, {extra_columns} FROM {tail} {joins}"
-    sql = f"{select} WHERE {' AND '.join(where) or '1 = 1'} ORDER BY {ordering} LIMIT {int(limit)}"
+    sql = f"{select} WHERE {where} ORDER BY {ordering} LIMIT {int(limit)}"
     if for_update and connection.features.has_select_for_update:
         sql += " FOR UPDATE"
     with connection.cursor() as cursor:
@@ -197,3 +216,48 @@ def rows_where(
             field.set_cached_value(instance, related_instance)
         found.append(instance)
     return found
+
+
+@lru_cache(maxsize=32)
+def _values_plan(
+    model: type[models.Model], alias: str, fields: tuple[str, ...]
+) -> tuple[str, list[tuple[list[Converter], Any]]]:
+    """``SELECT`` of the named fields' columns and their converters (what ``values_list(*fields)``
+    selects and applies)."""
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    table = model._meta.db_table
+    chosen = [model._meta.get_field(name) for name in fields]
+    columns = ", ".join(f"{quote(table)}.{quote(str(field.column))}" for field in chosen)  # type: ignore[union-attr]
+    converters: list[tuple[list[Converter], Any]] = []
+    for field in chosen:
+        column = field.get_col(table)  # type: ignore[union-attr]
+        converters.append((connection.ops.get_db_converters(column) + field.get_db_converters(connection), column))  # type: ignore[union-attr]
+    return f"SELECT {columns} FROM {quote(table)}", converters  # noqa: S608
+
+
+def values_where(
+    model: type[models.Model],
+    fields: Sequence[str],
+    conditions: Sequence[Condition],
+    *,
+    order_by: Sequence[str],
+    limit: int | None = None,
+    alias: str = "default",
+) -> list[tuple[Any, ...]]:
+    """``model.objects.filter(…).order_by(*order_by).values_list(*fields)[:limit]`` in one hand-written
+    SELECT: only the named (concrete) fields' columns, each value through the converters the ORM applies,
+    one tuple per row and no model instance (for a list answer that needs a few plain values per row)."""
+    select, converters = _values_plan(model, alias, tuple(fields))
+    connection = connections[alias]
+    clause = _where(model, conditions, connection)
+    if clause is None:
+        return []  # what the ORM answers for an empty IN (it runs no query)
+    where, params = clause
+    sql = f"{select} WHERE {where} ORDER BY {_ordering(model, order_by, connection)}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [tuple(_converted(row, converters, connection)) for row in rows]

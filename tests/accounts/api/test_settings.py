@@ -473,14 +473,17 @@ def test_security_events_are_newest_first_paginated_and_only_ones_own(django_ass
     assert client.get(f"{BASE}/security-events/{own_ids[0]}").json()["label"] == "Logged in"
 
 
-def test_the_security_log_answer_is_the_schemas_validated_dump_byte_for_byte():
-    # given events of every shape: no IP, a non-ASCII user agent, nested old/new values, a detail
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_security_log_answer_is_the_schemas_validated_dump_byte_for_byte(language):
+    # given events of every shape: no IP, a non-ASCII user agent, nested old/new values, a detail, in
+    # the holder's language
+    from django.utils import translation
     from ninja.renderers import JSONRenderer
 
     from billing_center.accounts.api.security_log import SecurityEventPageOut
     from billing_center.accounts.selectors.settings import event_label
 
-    account = AccountFactory()
+    account = AccountFactory(language=language)
     audit_record(event="login.succeeded", account=account, detail={"method": "password", "n": 1})
     audit_record(
         event="profile.updated", account=account, old={"enterprise_name": "Zoë <b>"}, new={"enterprise_name": "Acme 有限公司"}
@@ -489,21 +492,25 @@ def test_the_security_log_answer_is_the_schemas_validated_dump_byte_for_byte():
     AuditEvent.objects.filter(account=account).update(ip=None, user_agent="Mozilla/5.0 (中文) \"quoted\"")
     audit_record(event="session.ended", account=account, detail={"sessions": [1, 2], "flag": True, "none": None})
     client = holder_client(account)
-    for params in ({}, {"limit": 2}):
-        # when the log is read (written without ninja's output validation) ...
+    second_page = {"limit": 2, "cursor": client.get(BASE + "/security-events", {"limit": 2}).json()["next_cursor"]}
+    for params in ({}, {"limit": 2}, second_page):
+        # when the log is read (written without ninja's output validation: the first page as tuples, a
+        # page after a cursor from instances) ...
         response = client.get(BASE + "/security-events", params)
         assert response.status_code == 200
         assert response["Content-Type"] == "application/json; charset=utf-8"
         # ... it is exactly what validating the same rows against SecurityEventPageOut would write
         body = response.json()
         rows = AuditEvent.objects.in_bulk([item["id"] for item in body["items"]])
+        with translation.override(language):
+            labels = {row.event: event_label(row.event) for row in rows.values()}
         validated = SecurityEventPageOut.model_validate(
             {
                 "items": [
                     {
                         "id": row.pk,
                         "event": row.event,
-                        "label": event_label(row.event),
+                        "label": labels[row.event],
                         "created_at": row.created_at,
                         "ip": row.ip,
                         "user_agent": row.user_agent,
@@ -518,6 +525,8 @@ def test_the_security_log_answer_is_the_schemas_validated_dump_byte_for_byte():
         ).model_dump()
         assert response.content == json.dumps(validated, cls=JSONRenderer().encoder_class).encode()
         assert body["items"][0]["label"]
+    # (the labels are the holder's language's)
+    assert ("登录" in [item["label"] for item in response.json()["items"]]) == (language == "zh-hans")
 
 
 def test_a_tampered_cursor_is_a_422(client):

@@ -214,5 +214,11 @@ def security_events_page(*, account: Account, cursor: str | None, limit: int | N
     return security_events_for_account(account=account, cursor=cursor, limit=limit)
 
 
+def security_event_values_page(
+    *, account: Account, fields: tuple[str, ...], cursor: str | None, limit: int | None
+) -> Page[tuple[Any, ...]]:
+    return audit_selectors.security_event_values_for_account(account=account, fields=fields, cursor=cursor, limit=limit)
+
+
 def security_event_for_account(*, account: Account, event_id: int) -> AuditEvent | None:
     return audit_selectors.security_event_for_account(account=account, event_id=event_id)
