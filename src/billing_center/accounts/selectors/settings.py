@@ -27,7 +27,7 @@ from billing_center.audit.models import AuditEvent
 from billing_center.audit.selectors import security_events_for_account
 from billing_center.core.masking import mask_target
 from billing_center.core.pagination import Page
-from billing_center.core.rawread import first_where
+from billing_center.core.rawread import first_where, values_where
 
 # --- Identifier change status ---------------------------------------------------------------------
 
@@ -143,18 +143,25 @@ def _live_sessions(account: Account) -> Any:
     return AccountSession.objects.filter(account=account, expire_date__gt=timezone.now())
 
 
+_SESSION_COLUMNS = ("session_key", "user_agent", "ip", "created_at", "last_seen_at")
+
+
 def sessions_for_account(*, account: Account, current_session_key: str | None) -> list[SessionRow]:
-    rows = _live_sessions(account).order_by("-last_seen_at", "session_key")
+    # Read on every sessions page and list call: ``_live_sessions(…).order_by(…).values_list(…)`` as one
+    # hand-written SELECT (core.rawread; building the ORM query was the largest part of the list), only
+    # the columns shown (not the session data).
+    conditions = [("account", "=", account), ("expire_date", ">", timezone.now())]
+    rows = values_where(AccountSession, _SESSION_COLUMNS, conditions, order_by=("-last_seen_at", "session_key"))
     return [
         SessionRow(
-            id=session_public_id(row.session_key),
-            device=device_label(row.user_agent),
-            ip=row.ip or "",
-            created_at=row.created_at,
-            last_seen_at=row.last_seen_at,
-            is_current=row.session_key == current_session_key,
+            id=session_public_id(session_key),
+            device=device_label(user_agent),
+            ip=ip or "",
+            created_at=created_at,
+            last_seen_at=last_seen_at,
+            is_current=session_key == current_session_key,
         )
-        for row in rows
+        for session_key, user_agent, ip, created_at, last_seen_at in rows
     ]
 
 
