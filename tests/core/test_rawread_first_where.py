@@ -119,3 +119,24 @@ def test_values_where_is_values_list_with_the_same_values_and_types():
         # then the same tuples, value and type
         assert [[(v, type(v)) for v in row] for row in by_hand] == [[(v, type(v)) for v in row] for row in by_orm]
     assert len(by_orm) == 2
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ['{"a": [1, 2.5, null]}', "{}", '"é \\u00e9"', "null", "true", "12345678901234567890"],
+        ['{"a": 1}', None, "{}"],  # a NULL
+        ['{"a": 1}', "[1, 2]", "[3"],  # one value short
+        ['{"a": 1}', "not json", "{}"],  # from_db_value hands undecodable text back as it is
+    ],
+)
+def test_json_columns_decoded_a_page_at_a_time_equal_from_db_value_on_each(texts):
+    from billing_center.audit.models import AuditEvent
+    from billing_center.core.rawread import _json_decoded
+
+    field = AuditEvent._meta.get_field("detail")
+    rows = [[index, text] for index, text in enumerate(texts)]
+    _json_decoded(rows, [(1, field)], connection)
+    expected = [field.from_db_value(text, field.get_col(AuditEvent._meta.db_table), connection) for text in texts]
+    assert [row[1] for row in rows] == expected
+    assert [row[0] for row in rows] == list(range(len(texts)))

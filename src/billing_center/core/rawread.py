@@ -12,6 +12,7 @@ the same for ``.filter(…).order_by(…)[.select_for_update()].first()`` with e
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -221,19 +222,51 @@ def rows_where(
 @lru_cache(maxsize=32)
 def _values_plan(
     model: type[models.Model], alias: str, fields: tuple[str, ...]
-) -> tuple[str, list[tuple[list[Converter], Any]]]:
-    """``SELECT`` of the named fields' columns and their converters (what ``values_list(*fields)``
-    selects and applies)."""
+) -> tuple[str, list[tuple[list[Converter], Any]], list[tuple[int, Any]]]:
+    """``SELECT`` of the named fields' columns, their converters (what ``values_list(*fields)`` selects
+    and applies) and the JSON columns decoded a page at a time (``_json_decoded``): (position, field),
+    their converters left out of the list."""
     connection = connections[alias]
     quote = connection.ops.quote_name
     table = model._meta.db_table
-    chosen = [model._meta.get_field(name) for name in fields]
-    columns = ", ".join(f"{quote(table)}.{quote(str(field.column))}" for field in chosen)  # type: ignore[union-attr]
+    chosen: list[Any] = [model._meta.get_field(name) for name in fields]
+    columns = ", ".join(f"{quote(table)}.{quote(str(field.column))}" for field in chosen)
     converters: list[tuple[list[Converter], Any]] = []
-    for field in chosen:
-        column = field.get_col(table)  # type: ignore[union-attr]
-        converters.append((connection.ops.get_db_converters(column) + field.get_db_converters(connection), column))  # type: ignore[union-attr]
-    return f"SELECT {columns} FROM {quote(table)}", converters  # noqa: S608
+    json_columns: list[tuple[int, Any]] = []
+    for position, field in enumerate(chosen):
+        column = field.get_col(table)
+        functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if isinstance(field, models.JSONField) and field.decoder is None and functions == [field.from_db_value]:
+            json_columns.append((position, field))
+            functions = []
+        converters.append((functions, column))
+    return f"SELECT {columns} FROM {quote(table)}", converters, json_columns  # noqa: S608
+
+
+def _json_decoded(rows: list[list[Any]], json_columns: list[tuple[int, Any]], connection: Any) -> None:
+    """The JSON columns of every row decoded in one ``json.loads`` of ``[text, text, …]``, for a fraction
+    of the cost of a call per value (measured: 60 values, ~70 → ~9 µs). The same values as
+    ``JSONField.from_db_value`` on each, because each text is one complete JSON value (a CHECK
+    ``JSON_VALID`` on SQLite, jsonb on PostgreSQL), so the array holds exactly one element per text.
+    Anything else (a NULL, a value that is not text, text that does not decode, a count that does not
+    match) goes through ``from_db_value`` value by value."""
+    texts = [row[position] for row in rows for position, _ in json_columns]
+    decoded: list[Any] | None = None
+    if all(type(text) is str for text in texts):
+        try:
+            decoded = json.loads(f"[{','.join(texts)}]")
+        except json.JSONDecodeError:
+            decoded = None
+    if decoded is None or len(decoded) != len(texts):
+        decoded = [
+            field.from_db_value(row[position], field.get_col(field.model._meta.db_table), connection)
+            for row in rows
+            for position, field in json_columns
+        ]
+    values = iter(decoded)
+    for row in rows:
+        for position, _ in json_columns:
+            row[position] = next(values)
 
 
 def values_where(
@@ -246,9 +279,10 @@ def values_where(
     alias: str = "default",
 ) -> list[tuple[Any, ...]]:
     """``model.objects.filter(…).order_by(*order_by).values_list(*fields)[:limit]`` in one hand-written
-    SELECT: only the named (concrete) fields' columns, each value through the converters the ORM applies,
-    one tuple per row and no model instance (for a list answer that needs a few plain values per row)."""
-    select, converters = _values_plan(model, alias, tuple(fields))
+    SELECT: only the named (concrete) fields' columns, each value through the converters the ORM applies
+    (JSON a page at a time), one tuple per row and no model instance (for a list answer that needs a few
+    plain values per row)."""
+    select, converters, json_columns = _values_plan(model, alias, tuple(fields))
     connection = connections[alias]
     clause = _where(model, conditions, connection)
     if clause is None:
@@ -259,5 +293,7 @@ def values_where(
         sql += f" LIMIT {int(limit)}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [tuple(_converted(row, converters, connection)) for row in rows]
+        rows = [_converted(row, converters, connection) for row in cursor.fetchall()]
+    if json_columns and rows:
+        _json_decoded(rows, json_columns, connection)
+    return [tuple(row) for row in rows]
