@@ -405,6 +405,34 @@ def test_sessions_list_marks_the_current_one_and_never_shows_session_keys():
     assert {item["device"] for item in body["items"]} >= {"Chrome on Windows"}
 
 
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_sessions_answer_is_the_schemas_validated_dump_byte_for_byte(language):
+    # given a holder on three devices (a known browser, an unknown agent, none; one session without an IP)
+    from django.utils import translation
+    from ninja.renderers import JSONRenderer
+
+    from billing_center.accounts.api.sessions import SessionListOut
+    from billing_center.accounts.selectors.settings import sessions_for_account
+
+    account = AccountFactory(language=language)
+    client = holder_client(account)
+    logged_in_client(account, user_agent="Mozilla/5.0 (Windows NT 10.0) Chrome/120.0 Safari/537.36")
+    logged_in_client(account, user_agent='curl/8.0 (中文) "quoted"')
+    Account.objects.get(pk=account.pk).sessions.filter(user_agent__startswith="curl").update(ip=None)
+    # when the list is read (written without ninja's output validation) ...
+    response = client.get(BASE + "/sessions")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    # ... it is exactly what validating the same rows against SessionListOut would write
+    with translation.override(language):
+        rows = sessions_for_account(account=account, current_session_key=session_key_of(client))
+    validated = SessionListOut.model_validate({"items": rows}).model_dump()
+    assert response.content == json.dumps(validated, cls=JSONRenderer().encoder_class).encode()
+    items = response.json()["items"]
+    assert len(items) == 3 and [item["is_current"] for item in items].count(True) == 1
+    assert ("Windows 上的 Chrome" in {item["device"] for item in items}) == (language == "zh-hans")
+
+
 def test_ending_one_session_and_all_others():
     # given a holder on three devices
     account = AccountFactory()

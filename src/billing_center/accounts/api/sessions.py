@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.params import functions as param
 from ninja.responses import Status
@@ -15,6 +15,7 @@ from billing_center.accounts.selectors import settings as reads
 from billing_center.accounts.services.sessions import account_session_end, account_sessions_end_others
 from billing_center.audit.services import RequestMeta
 from billing_center.core.api import holder
+from billing_center.core.api.responses import json_answer
 
 router = Router()
 
@@ -36,12 +37,25 @@ class SessionsEndedOut(Schema):
     ended: int
 
 
+def _session(row: reads.SessionRow) -> dict[str, Any]:
+    """``SessionOut``'s dump: its keys in its order, plain values (the list is written without ninja's
+    output validation; tests/accounts/api/test_settings.py compares it with the validated dump)."""
+    return {
+        "id": row.id,
+        "device": row.device,
+        "ip": row.ip,
+        "created_at": row.created_at,
+        "last_seen_at": row.last_seen_at,
+        "is_current": row.is_current,
+    }
+
+
 @router.get("/sessions", response=SessionListOut, summary="The account's active sessions")
-def sessions_list(request: HttpRequest) -> Any:
+def sessions_list(request: HttpRequest) -> HttpResponse:
     rows = reads.sessions_for_account(
         account=holder(request), current_session_key=request.session.session_key
     )
-    return {"items": rows}
+    return json_answer({"items": [_session(row) for row in rows]})
 
 
 @router.delete(
