@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from billing_center.accounts import events as account_events
+from billing_center.audit import events
 from billing_center.audit.events import declared, event_type, holder_visible_names, label_for, resolve
 from billing_center.audit.services import audit_record
 
@@ -33,6 +34,18 @@ def test_operator_bookkeeping_is_not_holder_visible():
     assert "login.succeeded" in visible
     assert "account.flags_changed" not in visible
     assert "contract.created" not in visible
+
+
+def test_the_sorted_holder_visible_names_follow_the_registry(monkeypatch):
+    # given the sorted names read once
+    assert events.holder_visible_names_sorted() == tuple(sorted(holder_visible_names()))
+    # when an event is declared afterwards (in a copy of the registry, restored after the test)
+    monkeypatch.setattr(events, "_REGISTRY", dict(events._REGISTRY))
+    event_type("zz.test_only", "Test only", holder_visible=True)
+    # then it is in them
+    assert events.holder_visible_names_sorted()[-1] == "zz.test_only"
+    monkeypatch.undo()
+    assert "zz.test_only" not in events.holder_visible_names_sorted()
 
 
 @pytest.mark.django_db

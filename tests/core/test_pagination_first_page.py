@@ -115,7 +115,7 @@ def test_the_values_first_page_equals_the_orm_pages_first_page_as_values_list(li
     account, other = AccountFactory(), AccountFactory()
     _events(account, 45)
     _events(other, 5)
-    names = ["login.failed", "login.succeeded", "password.changed"]
+    names = ("login.failed", "login.succeeded", "password.changed")  # a tuple: prepared once (rawread)
     # when the first page is read by hand as tuples and through the ORM
     by_hand = first_page_values_desc(AuditEvent, FIELDS, [("event", "in", names), ("account", "=", account)],
                                      keys=KEYS, limit=limit)

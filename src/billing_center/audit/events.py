@@ -61,5 +61,18 @@ def holder_visible_names() -> frozenset[str]:
     return frozenset(name for name, declared in _REGISTRY.items() if declared.holder_visible)
 
 
+_holder_visible_sorted: tuple[tuple[str, ...], tuple[int, int]] | None = None
+
+
+def holder_visible_names_sorted() -> tuple[str, ...]:
+    """``holder_visible_names()`` sorted, computed again only when the registry changed (declarations
+    only add: its size tells), not on every page of the security log."""
+    global _holder_visible_sorted
+    version = (id(_REGISTRY), len(_REGISTRY))
+    if _holder_visible_sorted is None or _holder_visible_sorted[1] != version:
+        _holder_visible_sorted = (tuple(sorted(holder_visible_names())), version)
+    return _holder_visible_sorted[0]
+
+
 def declared() -> dict[str, EventType]:
     return dict(_REGISTRY)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from billing_center.audit.events import holder_visible_names
+from billing_center.audit.events import holder_visible_names, holder_visible_names_sorted
 from billing_center.audit.models import AuditEvent
 from billing_center.core.pagination import Page, first_page_desc, first_page_values_desc, paginate_desc
 from billing_center.core.rawread import Condition
@@ -40,7 +40,8 @@ def security_event_values_for_account(
 
 
 def _first_page_conditions(account: Any) -> list[Condition]:
-    return [("event", "in", sorted(holder_visible_names())), ("account", "=", account)]
+    # A tuple: rawread prepares its values once (the same 48 names on every page).
+    return [("event", "in", holder_visible_names_sorted()), ("account", "=", account)]
 
 
 def security_event_for_account(*, account: Any, event_id: int) -> AuditEvent | None:

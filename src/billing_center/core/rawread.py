@@ -143,12 +143,10 @@ def _where(
         if operator == "is null":
             where.append(f"{column} IS NULL")
             continue
-        values = list(value) if operator == "in" else [value]
-        if getattr(field, "is_relation", False):
-            target = field.target_field  # type: ignore[union-attr]
-            prepared = [target.get_db_prep_value(getattr(item, "pk", item), connection) for item in values]
+        if operator == "in" and isinstance(value, tuple) and not getattr(field, "is_relation", False):
+            prepared = list(_prepared_tuple(field, value, connection.alias))
         else:
-            prepared = [field.get_db_prep_value(item, connection) for item in values]  # type: ignore[union-attr]
+            prepared = _prepared(field, list(value) if operator == "in" else [value], connection)
         if operator == "in":
             if not prepared:
                 return None
@@ -157,6 +155,21 @@ def _where(
             where.append(_OPERATORS[operator].format(column=column))
         params.extend(prepared)
     return " AND ".join(where) or "1 = 1", params
+
+
+def _prepared(field: Any, values: list[Any], connection: Any) -> list[Any]:
+    """Each value as the ORM prepares it for ``field`` (a foreign key: its target field, an instance's pk)."""
+    if getattr(field, "is_relation", False):
+        target = field.target_field
+        return [target.get_db_prep_value(getattr(item, "pk", item), connection) for item in values]
+    return [field.get_db_prep_value(item, connection) for item in values]
+
+
+@lru_cache(maxsize=64)
+def _prepared_tuple(field: Any, values: tuple[Any, ...], alias: str) -> tuple[Any, ...]:
+    """``_prepared`` of a constant tuple of plain values (e.g. the event names of the security log),
+    once per process instead of once per query."""
+    return tuple(_prepared(field, list(values), connections[alias]))
 
 
 def _ordering(model: type[models.Model], order_by: Sequence[str], connection: Any) -> str:
