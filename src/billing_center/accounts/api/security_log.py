@@ -37,29 +37,16 @@ class SecurityEventPageOut(Schema):
     next_cursor: str | None
 
 
-def _event(row: AuditEvent) -> dict[str, Any]:
-    """``SecurityEventOut``'s dump: its keys in its order, plain values (the list is written without
-    ninja's output validation; tests/accounts/api/test_settings.py compares it with the validated dump)."""
-    return {
-        "id": row.pk,
-        "event": row.event,
-        "label": str(reads.event_label(row.event)),
-        "created_at": row.created_at,
-        "ip": row.ip,
-        "user_agent": row.user_agent,
-        "old": row.old,
-        "new": row.new,
-        "detail": row.detail,
-    }
-
-
 # The list's columns in SecurityEventOut's order (the label is the event's): the first page is read as
 # plain tuples of these (no model instance, no other column converted), the largest part of the list.
 _COLUMNS = ("id", "event", "created_at", "ip", "user_agent", "old", "new", "detail")
+_EVENT = _COLUMNS.index("event")
 
 
 def _list_item(values: tuple[Any, ...], labels: dict[str, str]) -> dict[str, Any]:
-    """``_event``'s dump from a row of ``_COLUMNS``."""
+    """``SecurityEventOut``'s dump from a row of ``_COLUMNS``: its keys in its order, plain values (the
+    list is written without ninja's output validation; tests/accounts/api/test_settings.py compares it
+    with the validated dump)."""
     pk, event, created_at, ip, user_agent, old, new, detail = values
     return {
         "id": pk,
@@ -79,6 +66,11 @@ def _labels(events: set[str]) -> dict[str, str]:
     return {event: str(reads.event_label(event)) for event in events}
 
 
+def _event(row: AuditEvent) -> dict[str, Any]:
+    """One event's answer: the list's item for its row."""
+    return _list_item(tuple(getattr(row, name) for name in _COLUMNS), _labels({row.event}))
+
+
 class EventQuery(Schema):
     cursor: str | None = Field(None, max_length=512)
     limit: int | None = Field(None, ge=1, le=MAX_LIMIT)
@@ -93,7 +85,7 @@ def security_events(request: HttpRequest, query: Query[EventQuery]) -> HttpRespo
     page = reads.security_event_values_page(
         account=holder(request), fields=_COLUMNS, cursor=query.cursor, limit=query.limit
     )
-    labels = _labels({values[1] for values in page.items})
+    labels = _labels({values[_EVENT] for values in page.items})
     items = [_list_item(values, labels) for values in page.items]
     return json_answer({"items": items, "next_cursor": page.next_cursor})
 
